@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './electron/shared/csp';
+
+// Native modules stay external requires (they ship prebuilt binaries inside their packages);
+// pure-JS libraries are devDependencies and get bundled, so nothing else must be resolved at run time.
+/** Writes the one CSP into index.html's meta tag (a looser one only for the dev server). */
+function cspMeta(): Plugin {
+  let dev = false;
+  return {
+    name: 'fieldclaim-csp',
+    configResolved: (config) => void (dev = config.command === 'serve'),
+    transformIndexHtml: (html) => html.replace('%FIELDCLAIM_CSP%', contentSecurityPolicy('meta', dev)),
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'electron/main/index.ts'),
+          cli: resolve(__dirname, 'electron/cli/index.ts'),
+        },
+        // The CLI is run directly as package.json's bin.
+        output: { banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload can require only 'electron': bundle everything else into it.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'renderer'),
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },
+    },
+    plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') }), cspMeta()],
+  },
+});

@@ -1,0 +1,28 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './migrations';
+
+export const databaseFileName = 'fieldclaim.sqlite';
+
+/**
+ * Opens (creating if needed) the app's database in `dataDir`. WAL with synchronous=FULL: a change
+ * reported saved survives a power cut, and readers never block the writer.
+ */
+export function openDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, databaseFileName);
+  const db = new Database(file);
+  try {
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}

@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+import type { ClaimedDevice } from '../../shared/types';
+
+/** A device as the service describes it; unknown fields are kept in `raw`. */
+export interface ServiceDevice {
+  id: string;
+  deviceType: string | null;
+  imei: string | null;
+  tags: string[];
+  status: string | null;
+  claimedAt: string | null;
+  raw: unknown;
+}
+
+export interface DeviceRead {
+  deviceId: string;
+  deviceType: number;
+  imei: string | null;
+  model: string | null;
+  firmware: string | null;
+  port: string;
+  readAt: string;
+}
+
+interface DeviceRow {
+  id: string;
+  device_type: string | null;
+  imei: string | null;
+  tags: string;
+  status: string | null;
+  claimed_at: string | null;
+}
+
+/** The local copy of claimed devices and the record of boards read. */
+export class DevicesRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  upsert(device: ServiceDevice): void {
+    this.upsertMany([device]);
+  }
+
+  upsertMany(devices: ServiceDevice[]): void {
+    const statement = this.db.prepare(
+      `INSERT INTO devices (id, device_type, imei, tags, status, claimed_at, raw, pulled_at)
+       VALUES (@id, @deviceType, @imei, @tags, @status, @claimedAt, @raw, @pulledAt)
+       ON CONFLICT (id) DO UPDATE SET device_type = excluded.device_type, imei = COALESCE(excluded.imei, devices.imei),
+         tags = excluded.tags, status = excluded.status, claimed_at = excluded.claimed_at, raw = excluded.raw,
+         pulled_at = excluded.pulled_at`,
+    );
+    const pulledAt = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const d of devices) {
+        statement.run({ ...d, tags: JSON.stringify(d.tags), raw: JSON.stringify(d.raw), pulledAt });
+      }
+    })();
+  }
+
+  /** Replaces the local copy with a complete pull, in one transaction. */
+  replaceAll(devices: ServiceDevice[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM devices').run();
+      this.upsertMany(devices);
+    })();
+  }
+
+  list(filter: { search?: string } = {}): Omit<ClaimedDevice, 'pending'>[] {
+    const search = filter.search?.trim().toLowerCase();
+    const rows = search
+      ? this.db
+          .prepare<[string, string], DeviceRow>(
+            `SELECT * FROM devices WHERE id LIKE ? OR imei LIKE ? ORDER BY claimed_at DESC, id`,
+          )
+          .all(`%${search}%`, `%${search}%`)
+      : this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY claimed_at DESC, id').all();
+    return rows.map((r) => ({
+      id: r.id,
+      deviceType: r.device_type,
+      imei: r.imei,
+      tags: JSON.parse(r.tags) as string[],
+      status: r.status,
+      claimedAt: r.claimed_at,
+    }));
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n;
+  }
+
+  lastPulledAt(): string | null {
+    return (this.db.prepare('SELECT MAX(pulled_at) AS t FROM devices').get() as { t: string | null }).t;
+  }
+
+  recordRead(read: DeviceRead): void {
+    this.db
+      .prepare(
+        `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at)
+         VALUES (@deviceId, @deviceType, @imei, @model, @firmware, @port, @readAt)`,
+      )
+      .run(read);
+  }
+
+  reads(deviceId: string): DeviceRead[] {
+    return this.db
+      .prepare<[string], DeviceRead>(
+        `SELECT device_id AS deviceId, device_type AS deviceType, imei, model, firmware, port, read_at AS readAt
+         FROM device_reads WHERE device_id = ? ORDER BY seq`,
+      )
+      .all(deviceId);
+  }
+}

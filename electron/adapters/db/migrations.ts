@@ -1,0 +1,85 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Forward-only schema changes. Entry N brings the database from user_version N-1 to N.
+ * Never edit a released migration: add a new one.
+ */
+export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
+  // 1: the outbox. `seq` orders entries (laptop clocks are wrong; a sequence is not).
+  (db) =>
+    db.exec(`
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        client_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX outbox_state_seq ON outbox (state, seq);
+      CREATE INDEX outbox_device ON outbox (device_id, seq);
+    `),
+  // 2: what the service told us about claimed devices, and what we read from each board.
+  (db) =>
+    db.exec(`
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        device_type TEXT,
+        imei TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        status TEXT,
+        claimed_at TEXT,
+        raw TEXT NOT NULL,
+        pulled_at TEXT NOT NULL
+      );
+      CREATE TABLE device_reads (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id TEXT NOT NULL,
+        device_type INTEGER NOT NULL,
+        imei TEXT,
+        model TEXT,
+        firmware TEXT,
+        port TEXT NOT NULL,
+        read_at TEXT NOT NULL
+      );
+      CREATE INDEX device_reads_device ON device_reads (device_id, seq);
+    `),
+  // 3: settings the technician chooses (never the API key: that lives in the OS keychain).
+  (db) =>
+    db.exec(`
+      CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `),
+];
+
+export const latestSchemaVersion = migrations.length;
+
+export class NewerDatabaseError extends Error {
+  constructor(found: number) {
+    super(
+      `This database was written by a newer Fieldclaim (schema ${found}, this version knows ${latestSchemaVersion}): ` +
+        'update Fieldclaim to open it. Nothing was changed.',
+    );
+  }
+}
+
+/** Applies the migrations up to `target` (default: all), each in its own transaction. */
+export function migrate(db: Database.Database, target = latestSchemaVersion): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > latestSchemaVersion) throw new NewerDatabaseError(current);
+  for (let version = current + 1; version <= target; version++) {
+    const step = migrations[version - 1];
+    if (!step) throw new Error(`no migration ${version}`);
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

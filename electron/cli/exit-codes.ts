@@ -1,0 +1,30 @@
+import type { ErrorCode } from '../shared/result';
+import type { SyncSummary } from '../shared/types';
+
+/** The CLI contract's exit codes (../shared/spec/cli.md). */
+export const exitCodes = { success: 0, failed: 1, usage: 2, auth: 3, offline: 4 } as const;
+
+export function exitCodeForError(code: ErrorCode): number {
+  switch (code) {
+    case 'invalid-argument':
+    case 'invalid-token':
+    case 'url-refused':
+      return exitCodes.usage;
+    case 'no-key':
+    case 'key-rejected':
+    case 'forbidden':
+      return exitCodes.auth;
+    case 'offline':
+      return exitCodes.offline;
+    default:
+      return exitCodes.failed;
+  }
+}
+
+export function exitCodeForSync(summary: SyncSummary): number {
+  const reason = summary.stopped?.reason;
+  if (reason === 'no-key' || reason === 'key-rejected' || reason === 'forbidden') return exitCodes.auth;
+  if (reason === 'offline') return exitCodes.offline;
+  if (reason || summary.failed > 0) return exitCodes.failed;
+  return exitCodes.success;
+}

@@ -1,0 +1,306 @@
+import { Command, CommanderError, Option } from 'commander';
+import { version } from '../../package.json';
+import { normalizeTags } from '../core/tags';
+import { defaultDataDir } from '../services/data-dir';
+import { Fieldclaim } from '../services/fieldclaim';
+import { CodedError } from '../shared/result';
+import {
+  entryStates,
+  readModes,
+  stages,
+  type Settings,
+  type Stage,
+  type SyncProgress,
+} from '../shared/types';
+import { exitCodeForError, exitCodeForSync, exitCodes } from './exit-codes';
+import { formatDevices, formatQueue, formatScan, formatSync } from './format';
+
+interface GlobalOptions {
+  dataDir?: string;
+  stage?: Stage;
+  apiUrl?: string;
+  json?: boolean;
+}
+
+/** What a command produced: the JSON document, the human text, and the exit code. */
+interface Outcome {
+  json: unknown;
+  text: string;
+  exitCode?: number;
+}
+
+function openApp(options: GlobalOptions): Fieldclaim {
+  const overrides: Partial<Settings> = {};
+  if (options.stage) overrides.stage = options.stage;
+  const apiUrl = options.apiUrl ?? process.env.FIELDCLAIM_API_URL;
+  if (apiUrl) overrides.apiUrl = apiUrl;
+  return new Fieldclaim({
+    dataDir: options.dataDir ?? process.env.FIELDCLAIM_DATA_DIR ?? defaultDataDir(),
+    envApiKey: process.env.FIELDCLAIM_API_KEY || null,
+    settingsOverrides: overrides,
+    userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
+  });
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => (data += chunk));
+    process.stdin.on('end', () => resolve(data));
+    process.stdin.on('error', reject);
+  });
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInt(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new CodedError('invalid-argument', `${name} must be a whole number above 0, not "${value}"`);
+    return n;
+  };
+}
+
+function showProgress(progress: SyncProgress): void {
+  process.stderr.write(
+    `\rsync: ${progress.sent}/${progress.total} sent${progress.current ? ` (${progress.current})` : ''}   `,
+  );
+}
+
+export function buildProgram(
+  run: (work: (app: Fieldclaim, global: GlobalOptions) => Promise<Outcome>) => Promise<void>,
+) {
+  const program = new Command('fieldclaim')
+    .description('Claim Nordic nRF91 devices in nRF Cloud, offline first')
+    .version(version)
+    .option('--data-dir <dir>', 'folder that holds the database (env FIELDCLAIM_DATA_DIR)')
+    .addOption(new Option('--stage <stage>', 'which Provisioning API host').choices([...stages]))
+    .option('--api-url <url>', 'explicit API base URL (loopback test servers; env FIELDCLAIM_API_URL)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .exitOverride();
+
+  const key = program
+    .command('key')
+    .description('the API key in the OS keychain (env FIELDCLAIM_API_KEY overrides it)');
+  key
+    .command('set')
+    .description('read the key from stdin and store it')
+    .action(() =>
+      run(async (app) => {
+        const text = (await readStdin()).trim();
+        if (!text)
+          throw new CodedError(
+            'invalid-argument',
+            'no key on stdin: pipe it in, e.g. `fieldclaim key set < key.txt`',
+          );
+        const status = await app.setKey(text);
+        return {
+          json: { stored: status.stored, backend: status.backend },
+          text: `Key stored (${status.backend}).${status.notice ? `\n${status.notice}` : ''}`,
+        };
+      }),
+    );
+  key.command('status').action(() =>
+    run(async (app) => {
+      const status = await app.keyStatus();
+      return {
+        json: { stored: status.stored, backend: status.backend },
+        text: status.stored
+          ? `A key is stored (${status.backend}).`
+          : `No key is stored.${status.notice ? ` ${status.notice}` : ''}`,
+      };
+    }),
+  );
+  key.command('clear').action(() =>
+    run(async (app) => {
+      await app.clearKey();
+      return { json: { stored: false }, text: 'Key removed.' };
+    }),
+  );
+
+  program
+    .command('ports')
+    .description('list serial ports, Nordic boards recognised')
+    .action(() =>
+      run(async (app) => {
+        const ports = await app.listPorts();
+        const text = ports.length
+          ? ports
+              .map((p) =>
+                `${p.console ? '*' : ' '} ${p.path}  ${p.board ?? ''} ${p.serialNumber ?? ''}`.trimEnd(),
+              )
+              .join('\n')
+          : 'No serial ports found. Plug in a board, or give a port path to `scan --port`.';
+        return { json: ports, text };
+      }),
+    );
+
+  program
+    .command('scan')
+    .description("read a device's attestation token and queue its claim")
+    .requiredOption('--port <path>', 'serial port of the board')
+    .addOption(
+      new Option('--mode <mode>', 'how to talk to the board').choices([...readModes]).default('auto'),
+    )
+    .option('--tag <tag>', 'tag to add (repeatable)', collect, [])
+    .option('--timeout-ms <n>', 'deadline for each exchange', positiveInt('--timeout-ms'))
+    .option('--baud <n>', 'baud rate', positiveInt('--baud'))
+    .addOption(new Option('--line-ending <ending>', 'command terminator').choices(['crlf', 'cr', 'lf']))
+    .option('--rtscts', 'hardware flow control')
+    .action(
+      (opts: {
+        port: string;
+        mode: (typeof readModes)[number];
+        tag: string[];
+        timeoutMs?: number;
+        baud?: number;
+        lineEnding?: 'crlf' | 'cr' | 'lf';
+        rtscts?: boolean;
+      }) =>
+        run(async (app) => {
+          const tags = normalizeTags(opts.tag);
+          if (!tags.ok) throw new CodedError('invalid-argument', `--tag: ${tags.reason}`);
+          const result = await app.readPort({
+            port: opts.port,
+            mode: opts.mode,
+            tags: tags.tags,
+            timeoutMs: opts.timeoutMs,
+            baudRate: opts.baud,
+            lineEnding: opts.lineEnding,
+            rtscts: opts.rtscts,
+          });
+          const { port: _port, ...json } = result;
+          return { json, text: formatScan(result) };
+        }),
+    );
+
+  program
+    .command('queue')
+    .description('list outbox entries')
+    .addOption(new Option('--state <state>').choices([...entryStates, 'all']).default('all'))
+    .action((opts: { state: (typeof entryStates)[number] | 'all' }) =>
+      run(async (app) => {
+        const entries = app.queue(opts.state);
+        const json = entries.map((e) => ({
+          id: e.id,
+          kind: e.kind,
+          deviceId: e.deviceId,
+          state: e.state,
+          attempts: e.attempts,
+          lastError: e.lastError,
+          createdAt: e.createdAt,
+        }));
+        return { json, text: formatQueue(entries) };
+      }),
+    );
+
+  program
+    .command('retry [id]')
+    .description('put failed entries back in line')
+    .option('--all-failed', 'every failed entry')
+    .action((id: string | undefined, opts: { allFailed?: boolean }) =>
+      run(async (app) => {
+        if (!id && !opts.allFailed)
+          throw new CodedError('invalid-argument', 'give an entry id or --all-failed');
+        const result = app.retry(opts.allFailed ? 'all-failed' : id!);
+        return {
+          json: result,
+          text: `${result.requeued} entr${result.requeued === 1 ? 'y' : 'ies'} back in line.`,
+        };
+      }),
+    );
+
+  program
+    .command('discard <id>')
+    .description('drop an entry that has not been sent')
+    .action((id: string) =>
+      run(async (app) => {
+        const result = app.discard(id);
+        return {
+          json: result,
+          text: result.discarded
+            ? 'Entry discarded.'
+            : 'Nothing discarded: the entry is being sent or is already done.',
+          exitCode: result.discarded ? exitCodes.success : exitCodes.failed,
+        };
+      }),
+    );
+
+  program
+    .command('sync')
+    .description('send the outbox, then refresh the device list')
+    .action(() =>
+      run(async (app) => {
+        const unsubscribe = process.stderr.isTTY ? app.on('syncProgress', showProgress) : () => undefined;
+        const summary = await app.sync();
+        unsubscribe();
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const { stopped, ...counts } = summary;
+        return {
+          json: stopped ? { ...counts, stopped } : counts,
+          text: formatSync(summary),
+          exitCode: exitCodeForSync(summary),
+        };
+      }),
+    );
+
+  program
+    .command('devices')
+    .description('the local copy of claimed devices')
+    .option('--tag <tag>', 'only devices with this tag')
+    .option('--status <status>', 'only devices with this status (READY, BLOCKED)')
+    .option('--search <text>', 'part of a device UUID or IMEI')
+    .action((opts: { tag?: string; status?: string; search?: string }) =>
+      run(async (app) => {
+        const devices = app
+          .devices({ search: opts.search })
+          .filter((d) => !opts.tag || d.tags.includes(opts.tag))
+          .filter((d) => !opts.status || d.status?.toUpperCase() === opts.status.toUpperCase());
+        return { json: devices, text: formatDevices(devices) };
+      }),
+    );
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode: number = exitCodes.success;
+  let json = argv.includes('--json');
+  const program = buildProgram(async (work) => {
+    const global = program.opts<GlobalOptions>();
+    json = Boolean(global.json);
+    const app = openApp(global);
+    try {
+      const outcome = await work(app, global);
+      process.stdout.write(json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
+      exitCode = outcome.exitCode ?? exitCodes.success;
+    } finally {
+      app.close();
+    }
+  });
+  try {
+    await program.parseAsync(argv, { from: 'node' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      if (err.exitCode === 0) return 0;
+      if (json)
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: 'invalid-argument', message: err.message } })}\n`,
+        );
+      return exitCodes.usage;
+    }
+    const coded =
+      err instanceof CodedError ? err : new CodedError('internal', (err as Error).message ?? String(err));
+    if (json)
+      process.stdout.write(`${JSON.stringify({ error: { code: coded.code, message: coded.message } })}\n`);
+    process.stderr.write(`fieldclaim: ${coded.message}\n`);
+    return exitCodeForError(coded.code);
+  }
+  return exitCode;
+}
+
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+});

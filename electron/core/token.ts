@@ -1,0 +1,118 @@
+import { decode, Tag } from 'cbor2';
+
+/** What an nRF91 identity attestation token tells us before it ever reaches the service. */
+export interface AttestationToken {
+  token: string;
+  deviceId: string;
+  deviceType: number;
+  deviceTypeName: string;
+  firmwareUuid: string;
+}
+
+export class TokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+const deviceTypeNames: Record<number, string> = {
+  1: 'nRF9160 SIAA',
+  2: 'nRF9160 SIBA',
+  3: 'nRF9160 SICA',
+  4: 'nRF9161 LACA',
+  5: 'nRF9131 LACA',
+  6: 'nRF9151 LACA',
+};
+
+export function deviceTypeName(type: number): string {
+  return deviceTypeNames[type] ?? `unknown (${type})`;
+}
+
+/** The service officially supports nRF91x1 only; nRF9160 works for some accounts. */
+export function isNrf9160(type: number): boolean {
+  return type >= 1 && type <= 3;
+}
+
+/** The passive listener's first filter, before a candidate is decoded for real. */
+export const tokenCandidatePattern = /[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{40,}/;
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+const SELF_DESCRIBE_PREFIX = [0xd9, 0xd9, 0xf7];
+const COSE_SIGN1_TAG = 18;
+
+function formatUuid(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function decodePart(part: string, name: string): { bytes: Uint8Array; value: unknown } {
+  if (!base64url.test(part)) {
+    throw new TokenError(`the ${name} is not base64url text`);
+  }
+  // Unpadded base64url: a length of 1 mod 4 cannot come from whole bytes, so a character was lost.
+  if (part.length % 4 === 1) {
+    throw new TokenError(`the ${name} has a length no encoder produces: a character is missing or extra`);
+  }
+  const bytes = new Uint8Array(Buffer.from(part, 'base64url'));
+  try {
+    return { bytes, value: decode(bytes) };
+  } catch (err) {
+    throw new TokenError(
+      `the ${name} is not valid CBOR (${(err as Error).message}): the token may be truncated`,
+    );
+  }
+}
+
+function uuidField(value: unknown, what: string): string {
+  if (!(value instanceof Uint8Array) || value.length !== 16) {
+    throw new TokenError(`the ${what} must be 16 bytes`);
+  }
+  return formatUuid(value);
+}
+
+function checkSignature(value: unknown): void {
+  if (!(value instanceof Tag) || Number(value.tag) !== COSE_SIGN1_TAG) {
+    throw new TokenError('the signature part is not a COSE_Sign1 structure (CBOR tag 18)');
+  }
+  const contents = value.contents;
+  if (!Array.isArray(contents) || contents.length !== 4) {
+    throw new TokenError('the signature part must be an array of 4 items');
+  }
+  const signature: unknown = contents[3];
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+    throw new TokenError('the signature must be 64 bytes: the token may be truncated');
+  }
+}
+
+/**
+ * Decodes and checks a token as far as can be done offline. The signature is Nordic's and cannot
+ * be verified here, so this catches truncation and copy/typing errors, not forgeries.
+ */
+export function decodeAttestationToken(input: string): AttestationToken {
+  const token = input.trim();
+  if (token.length === 0) throw new TokenError('the token is empty');
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+    throw new TokenError('a token has two parts separated by one "."');
+  }
+  const [bodyText, signatureText] = parts as [string, string];
+  const body = decodePart(bodyText, 'body');
+  if (!SELF_DESCRIBE_PREFIX.every((byte, i) => body.bytes[i] === byte)) {
+    throw new TokenError('the body does not start with the CBOR self-describe tag');
+  }
+  const items = body.value;
+  if (!Array.isArray(items) || items.length !== 5) {
+    throw new TokenError('the body must be an array of 5 items');
+  }
+  const [messageType, uuid, type, firmware] = items as unknown[];
+  if (messageType !== 1) throw new TokenError(`unsupported message type ${String(messageType)}`);
+  if (typeof type !== 'number' || !Number.isInteger(type)) {
+    throw new TokenError('the device type must be an integer');
+  }
+  const deviceId = uuidField(uuid, 'device UUID');
+  const firmwareUuid = uuidField(firmware, 'modem firmware UUID');
+  uuidField(items[4], 'nonce');
+  checkSignature(decodePart(signatureText, 'signature part').value);
+  return { token, deviceId, deviceType: type, deviceTypeName: deviceTypeName(type), firmwareUuid };
+}

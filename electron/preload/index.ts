@@ -1,0 +1,32 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { Channel, EventName, Events, FieldclaimApi } from '../shared/contract';
+
+// Sandboxed preload: it may import only 'electron' at run time, so it names the channels itself;
+// `satisfies FieldclaimApi` and the wiring test keep this list equal to the contract's.
+const call =
+  <C extends Channel>(channel: C) =>
+  (args: unknown = {}) =>
+    ipcRenderer.invoke(`fieldclaim:${channel}`, args);
+
+const api = {
+  getStatus: call('getStatus'),
+  listPorts: call('listPorts'),
+  readPort: call('readPort'),
+  listQueue: call('listQueue'),
+  retryEntry: call('retryEntry'),
+  discardEntry: call('discardEntry'),
+  sync: call('sync'),
+  listDevices: call('listDevices'),
+  setApiKey: call('setApiKey'),
+  clearApiKey: call('clearApiKey'),
+  getSettings: call('getSettings'),
+  updateSettings: call('updateSettings'),
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const channel = `fieldclaim:event:${event}`;
+    const handler = (_event: IpcRendererEvent, payload: Events[E]) => listener(payload);
+    ipcRenderer.on(channel, handler);
+    return () => ipcRenderer.removeListener(channel, handler);
+  },
+} satisfies FieldclaimApi;
+
+contextBridge.exposeInMainWorld('api', api);

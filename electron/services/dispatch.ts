@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import { channels, contract, type Channel, type ParsedArgsOf, type ResultOf } from '../shared/contract';
+import { CodedError, fail, ok, type Result } from '../shared/result';
+import type { Fieldclaim } from './fieldclaim';
+
+type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
+
+function handlersFor(app: Fieldclaim): Handlers {
+  return {
+    getStatus: () => app.status(),
+    listPorts: () => app.listPorts(),
+    readPort: (args) => app.readPort(args),
+    listQueue: (args) => app.queue(args.state),
+    retryEntry: (args) => app.retry(args.id),
+    discardEntry: (args) => app.discard(args.id),
+    sync: () => app.sync(),
+    listDevices: (args) => app.devices(args),
+    setApiKey: (args) => app.setKey(args.key),
+    clearApiKey: () => app.clearKey(),
+    getSettings: () => app.settings.get(),
+    updateSettings: (args) => app.updateSettings(args),
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+}
+
+export type Dispatch = (channel: string, args: unknown) => Promise<Result<unknown>>;
+
+/**
+ * The one entry point for calls from outside the main process (Electron IPC, the test transport):
+ * unknown channel or bad arguments -> typed error before any logic runs; thrown errors -> Result.
+ */
+export function createDispatcher(app: Fieldclaim): Dispatch {
+  const handlers = handlersFor(app) as Record<Channel, (args: unknown) => unknown>;
+  const known = new Set<string>(channels);
+  return async (channel, args) => {
+    if (!known.has(channel))
+      return fail('invalid-argument', `unknown call "${String(channel).slice(0, 60)}"`);
+    const schema = contract[channel as Channel].args;
+    const parsed = schema.safeParse(args ?? {});
+    if (!parsed.success) return fail('invalid-argument', describeIssues(parsed.error));
+    try {
+      return ok(await handlers[channel as Channel](parsed.data));
+    } catch (err) {
+      if (err instanceof CodedError) return fail(err.code, err.message);
+      return fail('internal', `Unexpected error: ${(err as Error).message ?? String(err)}`);
+    }
+  };
+}

@@ -1,0 +1,220 @@
+import type Database from 'better-sqlite3';
+import { pickConsolePorts } from '../core/boards';
+import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
+import { openDatabase } from '../adapters/db/database';
+import { DevicesRepository } from '../adapters/db/devices-repo';
+import { OutboxRepository } from '../adapters/db/outbox-repo';
+import { SettingsRepository } from '../adapters/db/settings-repo';
+import { KeyStore, keytarBackend, type SecretBackend } from '../adapters/secrets/key-store';
+import { listSerialPorts } from '../adapters/serial/port-list';
+import { CodedError } from '../shared/result';
+import type {
+  AppStatus,
+  ClaimedDevice,
+  EntryState,
+  KeyStatus,
+  OutboxEntry,
+  PortInfo,
+  Settings,
+  SyncProgress,
+  SyncSummary,
+} from '../shared/types';
+import { CaptureService, type ReadRequest } from './capture-service';
+import { SettingsService } from './settings-service';
+import { syncOutbox } from './sync-service';
+
+export interface FieldclaimOptions {
+  dataDir: string;
+  /** An API key from the environment (headless stations, CI); wins over the keychain. */
+  envApiKey?: string | null;
+  secretBackend?: SecretBackend;
+  /** Electron passes its own network stack (system proxy); Node uses global fetch. */
+  fetch?: FetchLike;
+  settingsOverrides?: Partial<Settings>;
+  userAgent: string;
+}
+
+export interface FieldclaimEvents {
+  syncProgress: SyncProgress;
+  statusChanged: AppStatus;
+}
+
+type Listener<T> = (payload: T) => void;
+
+/** Every capability of the app, without Electron: the desktop app, the CLI and the tests share it. */
+export class Fieldclaim {
+  private readonly db: Database.Database;
+  private readonly outbox: OutboxRepository;
+  private readonly devicesRepo: DevicesRepository;
+  readonly settings: SettingsService;
+  private readonly keys: KeyStore;
+  private readonly capture: CaptureService;
+  private readonly listeners: { [K in keyof FieldclaimEvents]: Set<Listener<FieldclaimEvents[K]>> } = {
+    syncProgress: new Set(),
+    statusChanged: new Set(),
+  };
+  private syncing: Promise<SyncSummary> | null = null;
+  private closed = false;
+  private lastSync: SyncSummary | null = null;
+
+  constructor(private readonly options: FieldclaimOptions) {
+    this.db = openDatabase(options.dataDir);
+    this.outbox = new OutboxRepository(this.db);
+    this.devicesRepo = new DevicesRepository(this.db);
+    this.settings = new SettingsService(new SettingsRepository(this.db), options.settingsOverrides);
+    this.keys = new KeyStore(options.secretBackend ?? keytarBackend(), options.envApiKey ?? null);
+    this.capture = new CaptureService(this.db, this.outbox, this.devicesRepo, this.settings);
+  }
+
+  on<K extends keyof FieldclaimEvents>(event: K, listener: Listener<FieldclaimEvents[K]>): () => void {
+    this.listeners[event].add(listener);
+    return () => this.listeners[event].delete(listener);
+  }
+
+  private emit<K extends keyof FieldclaimEvents>(event: K, payload: FieldclaimEvents[K]): void {
+    for (const listener of this.listeners[event]) listener(payload);
+  }
+
+  /** Pushes the new status to listeners; best effort, and never after close(). */
+  private statusChanged(): void {
+    if (this.closed || this.listeners.statusChanged.size === 0) return;
+    this.status().then(
+      (status) => {
+        if (!this.closed) this.emit('statusChanged', status);
+      },
+      (err: unknown) => console.error('fieldclaim: could not push the status:', (err as Error).message),
+    );
+  }
+
+  async status(): Promise<AppStatus> {
+    // Database reads first, synchronously: the keychain's await must not straddle a close().
+    const settings = this.settings.get();
+    let apiBase: string;
+    try {
+      apiBase = this.settings.apiBase();
+    } catch (err) {
+      apiBase = `refused: ${(err as Error).message}`;
+    }
+    const local = {
+      stage: settings.stage,
+      apiBase,
+      outbox: this.outbox.counts(),
+      devices: this.devicesRepo.count(),
+      devicesPulledAt: this.devicesRepo.lastPulledAt(),
+      lastSync: this.lastSync,
+      syncing: this.syncing !== null,
+    };
+    return { key: await this.keys.status(), ...local };
+  }
+
+  async listPorts(): Promise<PortInfo[]> {
+    return pickConsolePorts(await listSerialPorts()).map((p) => ({
+      path: p.path,
+      board: p.board,
+      serialNumber: p.serialNumber ?? null,
+      vendorId: p.vendorId ?? null,
+      productId: p.productId ?? null,
+      console: p.console,
+    }));
+  }
+
+  async readPort(request: ReadRequest) {
+    const result = await this.capture.read(request);
+    this.statusChanged();
+    return result;
+  }
+
+  queue(state: EntryState | 'all' = 'all'): OutboxEntry[] {
+    // The token stays in the main process: entries cross the boundary without their payload.
+    return this.outbox.list(state).map(({ payload: _payload, ...entry }) => entry);
+  }
+
+  retry(id: string | 'all-failed'): { requeued: number } {
+    const requeued = this.outbox.retry(id);
+    this.statusChanged();
+    return { requeued };
+  }
+
+  discard(id: string): { discarded: number } {
+    const discarded = this.outbox.discard(id);
+    if (discarded === 0 && !this.outbox.get(id)) throw new CodedError('not-found', `No outbox entry ${id}`);
+    this.statusChanged();
+    return { discarded };
+  }
+
+  devices(filter: { search?: string } = {}): ClaimedDevice[] {
+    const pending = this.outbox.pendingKindsByDevice();
+    return this.devicesRepo.list(filter).map((d) => ({ ...d, pending: pending.get(d.id) ?? [] }));
+  }
+
+  keyStatus(): Promise<KeyStatus> {
+    return this.keys.status();
+  }
+
+  async setKey(key: string): Promise<KeyStatus> {
+    const status = await this.keys.set(key.trim());
+    this.statusChanged();
+    return status;
+  }
+
+  async clearKey(): Promise<KeyStatus> {
+    const status = await this.keys.clear();
+    this.statusChanged();
+    return status;
+  }
+
+  updateSettings(change: Partial<Settings>): Settings {
+    const settings = this.settings.update(change);
+    this.statusChanged();
+    return settings;
+  }
+
+  /** One sync at a time: a second request while one runs gets the same result. */
+  sync(): Promise<SyncSummary> {
+    this.syncing ??= this.runSync().finally(() => {
+      this.syncing = null;
+      this.statusChanged();
+    });
+    this.statusChanged();
+    return this.syncing;
+  }
+
+  private async runSync(): Promise<SyncSummary> {
+    const baseUrl = this.settings.apiBase();
+    const apiKey = await this.keys.get();
+    if (!apiKey) {
+      const counts = this.outbox.counts();
+      this.lastSync = {
+        sent: 0,
+        succeeded: 0,
+        failed: 0,
+        pending: counts.pending + counts.sending,
+        devices: this.devicesRepo.count(),
+        stopped: {
+          reason: 'no-key',
+          message: 'No API key is stored: add one in Settings (or `fieldclaim key set`)',
+        },
+      };
+      return this.lastSync;
+    }
+    const client = new ProvisioningClient({
+      baseUrl,
+      apiKey,
+      userAgent: this.options.userAgent,
+      fetch: this.options.fetch,
+    });
+    this.lastSync = await syncOutbox({
+      outbox: this.outbox,
+      devices: this.devicesRepo,
+      client,
+      onProgress: (progress) => this.emit('syncProgress', progress),
+    });
+    return this.lastSync;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const set of Object.values(this.listeners)) set.clear();
+    this.db.close();
+  }
+}

@@ -1,0 +1,43 @@
+import { resolveApiBase } from '../core/api-endpoint';
+import type { SettingsRepository } from '../adapters/db/settings-repo';
+import { CodedError } from '../shared/result';
+import type { Settings } from '../shared/types';
+
+export const defaultSettings: Settings = {
+  stage: 'prod',
+  apiUrl: null,
+  lineEnding: 'crlf',
+  baudRate: 115200,
+  rtscts: false,
+  timeoutMs: 5_000,
+};
+
+/** Settings saved in the database, with per-run overrides (CLI flags, environment). */
+export class SettingsService {
+  constructor(
+    private readonly repo: SettingsRepository,
+    private readonly overrides: Partial<Settings> = {},
+  ) {}
+
+  get(): Settings {
+    const saved = this.repo.read<Partial<Settings>>('app') ?? {};
+    return { ...defaultSettings, ...saved, ...this.overrides };
+  }
+
+  update(change: Partial<Settings>): Settings {
+    const next = { ...this.get(), ...change };
+    const endpoint = resolveApiBase(next.stage, next.apiUrl);
+    if (!endpoint.ok) throw new CodedError('url-refused', endpoint.reason);
+    const saved = this.repo.read<Partial<Settings>>('app') ?? {};
+    this.repo.write({ app: { ...saved, ...change } });
+    return this.get();
+  }
+
+  /** The API base URL the key may be sent to; refuses anything else before any connection. */
+  apiBase(): string {
+    const { stage, apiUrl } = this.get();
+    const endpoint = resolveApiBase(stage, apiUrl);
+    if (!endpoint.ok) throw new CodedError('url-refused', endpoint.reason);
+    return endpoint.base;
+  }
+}

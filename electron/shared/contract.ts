@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { Result } from './result';
+import {
+  entryStates,
+  readModes,
+  stages,
+  type AppStatus,
+  type ClaimedDevice,
+  type KeyStatus,
+  type OutboxEntry,
+  type PortInfo,
+  type ScanResult,
+  type Settings,
+  type SyncProgress,
+  type SyncSummary,
+} from './types';
+
+/**
+ * The one IPC contract. Main registers a handler per entry and parses its arguments with the
+ * schema; preload exposes one method per entry; the renderer's `window.api` type derives from it.
+ * Every schema is strict: unexpected fields are refused, not ignored.
+ */
+const returns = <T>() => null as unknown as T;
+const noArgs = z.strictObject({});
+const text = (max: number) => z.string().max(max);
+
+export const contract = {
+  getStatus: { args: noArgs, result: returns<AppStatus>() },
+  listPorts: { args: noArgs, result: returns<PortInfo[]>() },
+  readPort: {
+    args: z.strictObject({
+      port: text(4096).min(1, 'choose or type a port'),
+      tags: z.array(text(1000)).max(100).default([]),
+      mode: z.enum(readModes).default('auto'),
+    }),
+    result: returns<ScanResult>(),
+  },
+  listQueue: {
+    args: z.strictObject({ state: z.enum([...entryStates, 'all']).default('all') }),
+    result: returns<OutboxEntry[]>(),
+  },
+  retryEntry: {
+    args: z.strictObject({ id: z.union([z.uuid(), z.literal('all-failed')]) }),
+    result: returns<{ requeued: number }>(),
+  },
+  discardEntry: { args: z.strictObject({ id: z.uuid() }), result: returns<{ discarded: number }>() },
+  sync: { args: noArgs, result: returns<SyncSummary>() },
+  listDevices: {
+    args: z.strictObject({ search: text(200).optional() }),
+    result: returns<ClaimedDevice[]>(),
+  },
+  /** Write-only: the renderer can hand a key over and learn whether one is stored, never read it back. */
+  setApiKey: {
+    args: z.strictObject({ key: text(4096).trim().min(1, 'the key is empty') }),
+    result: returns<KeyStatus>(),
+  },
+  clearApiKey: { args: noArgs, result: returns<KeyStatus>() },
+  getSettings: { args: noArgs, result: returns<Settings>() },
+  updateSettings: {
+    args: z.strictObject({
+      stage: z.enum(stages).optional(),
+      apiUrl: text(2048).nullable().optional(),
+      lineEnding: z.enum(['crlf', 'cr', 'lf']).optional(),
+      baudRate: z.number().int().min(1200).max(4_000_000).optional(),
+      rtscts: z.boolean().optional(),
+      timeoutMs: z.number().int().min(100).max(120_000).optional(),
+    }),
+    result: returns<Settings>(),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type ArgsOf<C extends Channel> = z.input<Contract[C]['args']>;
+export type ParsedArgsOf<C extends Channel> = z.output<Contract[C]['args']>;
+export type ResultOf<C extends Channel> = Contract[C]['result'];
+
+export const channels = Object.keys(contract) as Channel[];
+
+/** Pushed from main to the renderer. */
+export interface Events {
+  syncProgress: SyncProgress;
+  statusChanged: AppStatus;
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['syncProgress', 'statusChanged'];
+
+/** IPC channel names are namespaced so nothing else on ipcMain can collide with them. */
+export const ipcChannel = (channel: Channel) => `fieldclaim:${channel}`;
+export const ipcEvent = (event: EventName) => `fieldclaim:event:${event}`;
+
+export type FieldclaimApi = {
+  [C in Channel]: (args: ArgsOf<C>) => Promise<Result<ResultOf<C>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};

@@ -1,0 +1,124 @@
+/** Data shapes that cross the IPC boundary and the CLI's JSON output. Runtime-neutral. */
+
+export const entryStates = ['pending', 'sending', 'done', 'failed'] as const;
+export type EntryState = (typeof entryStates)[number];
+
+export const entryKinds = [
+  'claim',
+  'set-tags',
+  'block',
+  'unblock',
+  'unclaim',
+  'tag-create',
+  'tag-update',
+  'tag-delete',
+] as const;
+export type EntryKind = (typeof entryKinds)[number];
+
+export const stages = ['prod', 'beta', 'dev'] as const;
+export type Stage = (typeof stages)[number];
+
+export const readModes = ['auto', 'at', 'shell', 'passive'] as const;
+export type ReadMode = (typeof readModes)[number];
+
+export interface OutboxEntry {
+  id: string;
+  seq: number;
+  kind: EntryKind;
+  deviceId: string;
+  state: EntryState;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  tags: string[];
+  imei: string | null;
+}
+
+export interface OutboxCounts {
+  pending: number;
+  sending: number;
+  failed: number;
+  done: number;
+}
+
+export interface ClaimedDevice {
+  id: string;
+  deviceType: string | null;
+  imei: string | null;
+  tags: string[];
+  status: string | null;
+  claimedAt: string | null;
+  pending: EntryKind[];
+}
+
+export interface ScanResult {
+  port: string;
+  deviceId: string;
+  deviceType: string;
+  imei: string | null;
+  model: string | null;
+  firmware: string | null;
+  tags: string[];
+  queued: boolean;
+  duplicate: boolean;
+  warnings: string[];
+}
+
+export interface PortInfo {
+  path: string;
+  board: string | null;
+  serialNumber: string | null;
+  vendorId: string | null;
+  productId: string | null;
+  console: boolean;
+}
+
+export type KeyBackend = 'keychain' | 'memory' | 'env';
+
+export interface KeyStatus {
+  stored: boolean;
+  backend: KeyBackend | null;
+  /** Plain words when the key cannot be kept across restarts, or the keychain misbehaved. */
+  notice: string | null;
+}
+
+export interface Settings {
+  stage: Stage;
+  /** An explicit API base URL (loopback test servers); null means the stage's host. */
+  apiUrl: string | null;
+  lineEnding: 'crlf' | 'cr' | 'lf';
+  baudRate: number;
+  rtscts: boolean;
+  timeoutMs: number;
+}
+
+export type SyncStopReason =
+  'no-key' | 'key-rejected' | 'forbidden' | 'offline' | 'rate-limited' | 'server-error';
+
+export interface SyncSummary {
+  sent: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  devices: number;
+  /** Why the sync stopped before the outbox was empty, in words and as a code the UI switches on. */
+  stopped: { reason: SyncStopReason; message: string } | null;
+}
+
+export interface SyncProgress {
+  sent: number;
+  total: number;
+  current: string | null;
+}
+
+export interface AppStatus {
+  key: KeyStatus;
+  stage: Stage;
+  apiBase: string;
+  outbox: OutboxCounts;
+  devices: number;
+  devicesPulledAt: string | null;
+  lastSync: SyncSummary | null;
+  syncing: boolean;
+}

@@ -1,0 +1,103 @@
+import { expect, test } from '@playwright/test';
+import { keytarBackend } from '../../electron/adapters/secrets/key-store';
+import { Fieldclaim } from '../../electron/services/fieldclaim';
+import { channels, eventNames } from '../../electron/shared/contract';
+import { ApiSimulator } from '../support/api-sim';
+import { plugInBoard } from '../support/station';
+import { tempDir } from '../support/temp-dir';
+import { installHttpApi } from '../support/browser-api';
+import { TestTransport } from '../support/test-transport';
+
+const KEY = 'e2e-key-6c1f0a';
+let sim: ApiSimulator;
+let board: Awaited<ReturnType<typeof plugInBoard>>;
+let dir: ReturnType<typeof tempDir>;
+let app: Fieldclaim;
+let transport: TestTransport;
+
+test.beforeAll(async () => {
+  sim = await new ApiSimulator().start();
+  sim.addKey(KEY);
+  board = await plugInBoard({ deviceType: 4, model: 'nRF9161-LACA' });
+  dir = tempDir();
+  // The real keychain where a Secret Service runs (the test command starts one); memory otherwise.
+  app = new Fieldclaim({ dataDir: dir.path, secretBackend: keytarBackend(), userAgent: 'Fieldclaim/e2e' });
+  await app.clearKey();
+  transport = await new TestTransport(app).start();
+});
+
+test.afterAll(async () => {
+  await app.clearKey();
+  await transport.stop();
+  app.close();
+  await board.unplug();
+  await sim.stop();
+  dir.remove();
+});
+
+test('scan -> queue -> sync -> claimed, through the real services', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  await page.addInitScript(installHttpApi, { channels, events: eventNames });
+  await page.goto(transport.url);
+
+  // Settings: point at the simulator and hand over the key (write-only).
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Test API URL').fill(sim.baseUrl);
+  await page.getByRole('button', { name: 'Save connection' }).click();
+  await expect(page.getByText('Connection saved.')).toBeVisible();
+  await page.getByLabel('Paste a new key').fill(KEY);
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await expect(page.getByTestId('settings-key-status')).toContainText('A key is stored');
+  await expect(page.getByLabel('Paste a new key')).toHaveValue('');
+
+  // Station: read the board on its pty.
+  await page.getByRole('button', { name: 'Station' }).click();
+  await expect(page.getByText('Plug in a board, or type a port path')).toBeVisible();
+  await page.getByLabel('Port path').fill(board.pty.appPath);
+  await page.getByLabel('Tags for this read').fill('site=e2e, batch-1');
+  await page.getByLabel('Port path').press('Enter');
+  const tile = page.getByTestId('port-tile').filter({ hasText: board.pty.appPath });
+  await expect(tile.locator('[data-state]')).toHaveAttribute('data-state', 'queued');
+  await expect(tile.getByTestId('imei')).toHaveText('351358815178345');
+  await expect(tile.getByTestId('device-id')).toContainText(board.modem.config.deviceId.split('-')[0]!);
+
+  // Queue: the claim waits.
+  await page.getByRole('button', { name: 'Queue' }).click();
+  const row = page.locator(`[data-testid="queue-row"][data-device="${board.modem.config.deviceId}"]`);
+  await expect(row).toHaveAttribute('data-state', 'pending');
+  await expect(row).toContainText('pending');
+  await expect(page.getByTestId('outbox-counts')).toContainText('1 waiting');
+
+  // Sync: claimed.
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByTestId('sync-result')).toContainText('1 claimed, 0 failed, 0 waiting');
+  await expect(row).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('outbox-counts')).toContainText('0 waiting');
+  expect(sim.effectCount('claim', board.modem.config.deviceId)).toBe(1);
+
+  // Devices: the service's copy, with the tags.
+  await page.getByRole('button', { name: 'Devices' }).click();
+  const device = page.locator(`[data-testid="device-row"][data-device="${board.modem.config.deviceId}"]`);
+  await expect(device).toContainText('READY');
+  await expect(device).toContainText('site=e2e, batch-1');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a refused key pauses the sync and says why, keeping the claim', async ({ page }) => {
+  await app.setKey('not-a-valid-key');
+  const second = await plugInBoard();
+  try {
+    await app.readPort({ port: second.pty.appPath, tags: [], mode: 'at' });
+    await page.addInitScript(installHttpApi, { channels, events: eventNames });
+    await page.goto(transport.url);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByTestId('sync-result')).toContainText('paused: The API key was refused (401)');
+    await page.getByRole('button', { name: 'Queue' }).click();
+    await expect(
+      page.locator(`[data-testid="queue-row"][data-device="${second.modem.config.deviceId}"]`),
+    ).toHaveAttribute('data-state', 'pending');
+  } finally {
+    await second.unplug();
+  }
+});

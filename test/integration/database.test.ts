@@ -1,0 +1,141 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { databaseFileName, openDatabase } from '../../electron/adapters/db/database';
+import { latestSchemaVersion, migrate, NewerDatabaseError } from '../../electron/adapters/db/migrations';
+import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
+import { tempDir } from '../support/temp-dir';
+
+let dir: ReturnType<typeof tempDir>;
+let raw: Database.Database;
+beforeEach(() => {
+  dir = tempDir();
+  raw = new Database(join(dir.path, 'migrate.sqlite'));
+});
+afterEach(() => {
+  raw.close();
+  dir.remove();
+});
+
+const tables = (db: Database.Database) =>
+  (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
+
+describe('migrations', () => {
+  it('1 creates the outbox', () => {
+    migrate(raw, 1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(tables(raw)).toContain('outbox');
+  });
+
+  it('2 adds devices and device reads, keeping outbox rows', () => {
+    migrate(raw, 1);
+    raw
+      .prepare(
+        `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
+         VALUES ('c1', 'claim', 'd1', '{"token":"t","tags":[],"imei":null}', 'pending', 'x', 'x')`,
+      )
+      .run();
+    migrate(raw, 2);
+    expect(tables(raw)).toEqual(expect.arrayContaining(['devices', 'device_reads', 'outbox']));
+    expect(raw.prepare('SELECT client_id FROM outbox').all()).toEqual([{ client_id: 'c1' }]);
+  });
+
+  it('3 adds settings, keeping devices', () => {
+    migrate(raw, 2);
+    raw.prepare(`INSERT INTO devices (id, raw, pulled_at) VALUES ('d1', '{}', 'x')`).run();
+    migrate(raw, 3);
+    expect(tables(raw)).toContain('settings');
+    expect(raw.prepare('SELECT id FROM devices').all()).toEqual([{ id: 'd1' }]);
+  });
+
+  it('refuses a database from a newer version and changes nothing', () => {
+    raw.pragma(`user_version = ${latestSchemaVersion + 1}`);
+    expect(() => migrate(raw)).toThrow(NewerDatabaseError);
+    expect(tables(raw)).toEqual([]);
+  });
+});
+
+describe('the database file', () => {
+  it('opens in WAL mode with full sync, private to the user', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion);
+      expect(statSync(join(dir.path, 'data')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir.path, 'data', databaseFileName)).mode & 0o777).toBe(0o600);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the outbox', () => {
+  it('de-duplicates claims by device UUID: the newest token wins while unsent', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    const outbox = new OutboxRepository(db);
+    const first = outbox.enqueueClaim('dev-1', { token: 'old', tags: ['a'], imei: null });
+    const second = outbox.enqueueClaim('dev-1', { token: 'new', tags: ['b'], imei: '351358815178345' });
+    expect(first.outcome).toBe('queued');
+    expect(second.outcome).toBe('refreshed');
+    expect(second.entry.id).toBe(first.entry.id);
+    const [only] = outbox.list();
+    expect(outbox.list()).toHaveLength(1);
+    expect(only?.payload).toEqual({ token: 'new', tags: ['a', 'b'], imei: '351358815178345' });
+    db.close();
+  });
+
+  it('does not queue a device again once it is claimed, or while its claim is being sent', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    const outbox = new OutboxRepository(db);
+    const { entry } = outbox.enqueueClaim('dev-1', { token: 't1', tags: [], imei: null });
+    outbox.markSending(entry.id);
+    expect(outbox.enqueueClaim('dev-1', { token: 't2', tags: [], imei: null }).outcome).toBe('in-flight');
+    outbox.markDone(entry.id);
+    expect(outbox.enqueueClaim('dev-1', { token: 't3', tags: [], imei: null }).outcome).toBe(
+      'already-claimed',
+    );
+    expect(outbox.list()).toHaveLength(1);
+    expect(outbox.get(entry.id)?.payload.token).toBe('t1');
+    db.close();
+  });
+
+  it('keeps entries across a reopen, with client id, state and attempts', () => {
+    const dataDir = join(dir.path, 'data');
+    let db = openDatabase(dataDir);
+    const { entry } = new OutboxRepository(db).enqueueClaim('dev-2', { token: 't', tags: [], imei: null });
+    new OutboxRepository(db).markSending(entry.id);
+    new OutboxRepository(db).markFailed(entry.id, 'Invalid attestation token');
+    db.close();
+    db = openDatabase(dataDir);
+    const again = new OutboxRepository(db).get(entry.id);
+    expect(again).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      lastError: 'Invalid attestation token',
+      deviceId: 'dev-2',
+    });
+    expect(again?.id).toMatch(/^[0-9a-f-]{36}$/);
+    db.close();
+  });
+
+  it('retries failed entries and discards only unsent ones', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    const outbox = new OutboxRepository(db);
+    const a = outbox.enqueueClaim('a', { token: 't', tags: [], imei: null }).entry;
+    const b = outbox.enqueueClaim('b', { token: 't', tags: [], imei: null }).entry;
+    outbox.markFailed(a.id, 'bad');
+    expect(outbox.retry('all-failed')).toBe(1);
+    expect(outbox.get(a.id)?.state).toBe('pending');
+    outbox.markDone(b.id);
+    expect(outbox.discard(b.id)).toBe(0);
+    expect(outbox.discard(a.id)).toBe(1);
+    expect(outbox.counts()).toEqual({ pending: 0, sending: 0, failed: 0, done: 1 });
+    db.close();
+  });
+});

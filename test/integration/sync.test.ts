@@ -1,0 +1,197 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
+import { openDatabase } from '../../electron/adapters/db/database';
+import { ApiSimulator } from '../support/api-sim';
+import { memorySecretBackend, openTestApp } from '../support/station';
+import { makeToken, type MadeToken } from '../support/tokens';
+
+const KEY = 'test-key-0123456789abcdef';
+let sim: ApiSimulator;
+let station: ReturnType<typeof openTestApp>;
+
+beforeEach(async () => {
+  sim = await new ApiSimulator().start();
+  sim.addKey(KEY, 'team-1', 'admin');
+  station = openTestApp({
+    secretBackend: memorySecretBackend(KEY),
+    settingsOverrides: { apiUrl: sim.baseUrl },
+  });
+});
+afterEach(async () => {
+  station.close();
+  await sim.stop();
+});
+
+/** Queues claims straight into the outbox, as a read of each board would. */
+function queueClaims(tokens: MadeToken[], tags: string[] = []): void {
+  const db = openDatabase(station.dataDir);
+  const outbox = new OutboxRepository(db);
+  for (const t of tokens) outbox.enqueueClaim(t.deviceId, { token: t.token, tags, imei: '351358815178345' });
+  db.close();
+}
+
+describe('sync of single claims against the API simulator', () => {
+  it('claims each pending device once, stores the returned devices, then pulls the list', async () => {
+    const tokens = [makeToken(), makeToken(), makeToken()];
+    queueClaims(tokens, ['site=oslo']);
+    const progress: number[] = [];
+    station.app.on('syncProgress', (p) => progress.push(p.sent));
+    const summary = await station.app.sync();
+    expect(summary).toEqual({ sent: 3, succeeded: 3, failed: 0, pending: 0, devices: 3, stopped: null });
+    for (const t of tokens) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
+    expect(station.app.queue().map((e) => e.state)).toEqual(['done', 'done', 'done']);
+    const devices = station.app.devices();
+    expect(devices.map((d) => d.id).sort()).toEqual(tokens.map((t) => t.deviceId).sort());
+    expect(devices[0]).toMatchObject({
+      deviceType: 'nrf9151_LACA',
+      tags: ['site=oslo'],
+      status: 'READY',
+      pending: [],
+    });
+    expect(progress.at(-1)).toBe(3);
+    const claimRequest = sim.requests.find((r) => r.method === 'POST');
+    expect(claimRequest).toMatchObject({ authorized: true, contentType: 'application/json' });
+    expect(claimRequest?.userAgent).toMatch(/^Fieldclaim\//);
+  });
+
+  it("marks a rejected claim failed with the server's message and goes on with the rest", async () => {
+    const good = makeToken();
+    const bad = makeToken();
+    queueClaims([bad]);
+    queueClaims([good]);
+    // A token the service cannot read: swap in a broken one for the first entry.
+    const db = openDatabase(station.dataDir);
+    db.prepare(
+      `UPDATE outbox SET payload = json_set(payload, '$.token', 'garbage.token') WHERE device_id = ?`,
+    ).run(bad.deviceId);
+    db.close();
+    const summary = await station.app.sync();
+    expect(summary).toMatchObject({ sent: 2, succeeded: 1, failed: 1, pending: 0, stopped: null });
+    const failed = station.app.queue('failed');
+    expect(failed).toEqual([
+      expect.objectContaining({ deviceId: bad.deviceId, lastError: 'Invalid attestation token' }),
+    ]);
+    expect(sim.effectCount('claim', good.deviceId)).toBe(1);
+  });
+
+  it('fails a 422 (tag over 100 characters in the service) without retrying it', async () => {
+    const t = makeToken();
+    queueClaims([t], ['x'.repeat(101)]);
+    const summary = await station.app.sync();
+    expect(summary).toMatchObject({ failed: 1, succeeded: 0 });
+    expect(station.app.queue('failed')[0]?.lastError).toMatch(/100 characters/);
+    await station.app.sync();
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('stops on a refused key (401) and keeps everything queued', async () => {
+    const s2 = openTestApp({
+      secretBackend: memorySecretBackend('wrong-key'),
+      settingsOverrides: { apiUrl: sim.baseUrl },
+    });
+    try {
+      const db = openDatabase(s2.dataDir);
+      const outbox = new OutboxRepository(db);
+      for (const t of [makeToken(), makeToken()])
+        outbox.enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
+      db.close();
+      const summary = await s2.app.sync();
+      expect(summary.stopped).toMatchObject({
+        reason: 'key-rejected',
+        message: expect.stringContaining('401'),
+      });
+      expect(summary).toMatchObject({ sent: 0, pending: 2 });
+      expect(s2.app.queue().map((e) => e.state)).toEqual(['pending', 'pending']);
+      expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    } finally {
+      s2.close();
+    }
+  });
+
+  it("stops on 403 for a viewer key, saying the key's role cannot claim", async () => {
+    sim.addKey('viewer-key', 'team-1', 'viewer');
+    const s2 = openTestApp({
+      secretBackend: memorySecretBackend('viewer-key'),
+      settingsOverrides: { apiUrl: sim.baseUrl },
+    });
+    try {
+      const db = openDatabase(s2.dataDir);
+      const t = makeToken();
+      new OutboxRepository(db).enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
+      db.close();
+      const summary = await s2.app.sync();
+      expect(summary.stopped).toMatchObject({ reason: 'forbidden', message: expect.stringMatching(/role/) });
+      expect(s2.app.queue('pending')).toHaveLength(1);
+    } finally {
+      s2.close();
+    }
+  });
+
+  it('stays pending when the API cannot be reached, then claims once it can', async () => {
+    const t = makeToken();
+    queueClaims([t]);
+    await sim.stop();
+    const offline = await station.app.sync();
+    expect(offline.stopped?.reason).toBe('offline');
+    expect(station.app.queue()).toEqual([expect.objectContaining({ state: 'pending', attempts: 1 })]);
+    expect(station.app.queue()[0]?.lastError).toMatch(/Could not reach/);
+    await sim.start(); // the network is back
+    const online = await station.app.sync();
+    expect(online).toMatchObject({ succeeded: 1, pending: 0, stopped: null });
+    expect(sim.effectCount('claim', t.deviceId)).toBe(1);
+  });
+
+  it('counts a 409 for a device the team can see as claimed, and one it cannot see as failed', async () => {
+    const ours = makeToken();
+    const theirs = makeToken();
+    // Claimed earlier: ours by this team (say, from another laptop), theirs by another team.
+    sim.preclaim(ours.token, 'team-1');
+    sim.preclaim(theirs.token, 'team-2');
+    queueClaims([ours, theirs]);
+    const summary = await station.app.sync();
+    expect(summary).toMatchObject({ succeeded: 1, failed: 1, stopped: null });
+    const byDevice = new Map(station.app.queue().map((e) => [e.deviceId, e]));
+    expect(byDevice.get(ours.deviceId)?.state).toBe('done');
+    expect(byDevice.get(theirs.deviceId)).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringMatching(/another team/),
+    });
+    expect(sim.effectCount('claim', ours.deviceId)).toBe(1);
+    expect(station.app.devices().map((d) => d.id)).toEqual([ours.deviceId]);
+  });
+
+  it('pulls every page of the device list', async () => {
+    const tokens = Array.from({ length: 230 }, () => makeToken());
+    queueClaims(tokens);
+    const summary = await station.app.sync();
+    expect(summary).toMatchObject({ succeeded: 230, devices: 230 });
+    expect(
+      sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/claimed-devices?')),
+    ).toHaveLength(3);
+    expect(station.app.devices()).toHaveLength(230);
+  });
+
+  it('says no key is stored instead of calling the API', async () => {
+    const s2 = openTestApp({ settingsOverrides: { apiUrl: sim.baseUrl } });
+    try {
+      const summary = await s2.app.sync();
+      expect(summary.stopped?.reason).toBe('no-key');
+      expect(sim.requests).toHaveLength(0);
+    } finally {
+      s2.close();
+    }
+  });
+
+  it('refuses a non-loopback, non-nRF Cloud URL before any connection', async () => {
+    expect(() => station.app.updateSettings({ apiUrl: 'http://192.0.2.10:8080/v1/' })).toThrow(/loopback/);
+    const s2 = openTestApp({
+      secretBackend: memorySecretBackend(KEY),
+      settingsOverrides: { apiUrl: 'https://evil.example/v1/' },
+    });
+    try {
+      await expect(s2.app.sync()).rejects.toMatchObject({ code: 'url-refused' });
+    } finally {
+      s2.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { tryParseJson } from '../../electron/core/json';
+
+export const cliPath = resolve(__dirname, '../../out/main/cli.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json: unknown;
+}
+
+/**
+ * Runs the built CLI as a user would. No Secret Service is reachable unless the caller passes
+ * one: a stray key in the developer's own keychain must not change a test's outcome.
+ */
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<CliRun> {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/fieldclaim-test-bus',
+        ...options.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr, json: tryParseJson(stdout) }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}

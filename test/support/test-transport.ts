@@ -1,0 +1,81 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import { createDispatcher } from '../../electron/services/dispatch';
+import type { Fieldclaim } from '../../electron/services/fieldclaim';
+import { eventNames } from '../../electron/shared/contract';
+
+const rendererDir = resolve(__dirname, '../../out/renderer');
+const mimeTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * Stands in for Electron's IPC in browser tests: serves the built renderer and carries the same
+ * contract to the same dispatcher main uses (POST /rpc/<channel>, pushed events over SSE).
+ */
+export class TestTransport {
+  private server: Server | null = null;
+  private readonly clients = new Set<ServerResponse>();
+  private readonly unsubscribes: Array<() => void> = [];
+  url = '';
+
+  constructor(private readonly app: Fieldclaim) {}
+
+  async start(): Promise<this> {
+    if (!existsSync(join(rendererDir, 'index.html')))
+      throw new Error('out/renderer is missing: run `npm run build` first');
+    const dispatch = createDispatcher(this.app);
+    for (const event of eventNames) {
+      this.unsubscribes.push(
+        this.app.on(event, (payload) => {
+          for (const client of this.clients)
+            client.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+        }),
+      );
+    }
+    this.server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method === 'POST' && url.pathname.startsWith('/rpc/')) {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          void dispatch(url.pathname.slice(5), body ? JSON.parse(body) : {}).then((result) => {
+            res.writeHead(200, { 'Content-Type': 'application/json' });
+            res.end(JSON.stringify(result));
+          });
+        });
+        return;
+      }
+      if (url.pathname === '/events') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+        res.write(': connected\n\n');
+        this.clients.add(res);
+        req.on('close', () => this.clients.delete(res));
+        return;
+      }
+      const file = normalize(join(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname));
+      if (!file.startsWith(rendererDir) || !existsSync(file) || !statSync(file).isFile()) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': mimeTypes[extname(file)] ?? 'application/octet-stream' });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribes.forEach((u) => u());
+    for (const client of this.clients) client.end();
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+}

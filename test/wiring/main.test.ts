@@ -1,0 +1,83 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { channels, ipcChannel } from '../../electron/shared/contract';
+
+// vi.mock is hoisted above the imports: everything its factory uses is created here.
+const mocked = await vi.hoisted(async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  let ready: () => void = () => undefined;
+  return {
+    dataDir: mkdtempSync(join(tmpdir(), 'fieldclaim-main-')),
+    handled: [] as string[],
+    windows: [] as Array<{ options: Record<string, unknown>; loaded: string | null }>,
+    appListeners: new Map<string, () => void>(),
+    whenReady: new Promise<void>((resolve) => (ready = resolve)),
+    ready: () => ready(),
+  };
+});
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents = {
+      on: () => undefined,
+      setWindowOpenHandler: () => undefined,
+      session: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined },
+    };
+    private readonly record: { options: Record<string, unknown>; loaded: string | null };
+    constructor(options: Record<string, unknown>) {
+      this.record = { options, loaded: null };
+      mocked.windows.push(this.record);
+    }
+    once() {}
+    loadFile(file: string) {
+      this.record.loaded = file;
+      return Promise.resolve();
+    }
+    loadURL() {
+      return Promise.resolve();
+    }
+  }
+  return {
+    app: {
+      requestSingleInstanceLock: () => true,
+      quit: () => undefined,
+      isPackaged: true,
+      getPath: (name: string) => (name === 'userData' ? mocked.dataDir : '/nonexistent'),
+      whenReady: () => mocked.whenReady,
+      on: (event: string, listener: () => void) => mocked.appListeners.set(event, listener),
+    },
+    BrowserWindow,
+    ipcMain: { handle: (channel: string) => mocked.handled.push(channel) },
+    net: { fetch: () => Promise.reject(new Error('no network in this test')) },
+    session: { defaultSession: { webRequest: { onHeadersReceived: () => undefined } } },
+    shell: { openExternal: () => undefined },
+  };
+});
+
+afterAll(async () => {
+  mocked.appListeners.get('window-all-closed')?.();
+  const { rmSync } = await import('node:fs');
+  rmSync(mocked.dataDir, { recursive: true, force: true });
+});
+
+describe('the composition root', () => {
+  it('registers every contract channel and opens one secure window on the bundled page', async () => {
+    await import('../../electron/main/index');
+    mocked.ready();
+    await mocked.whenReady;
+    await new Promise((r) => setImmediate(r));
+    expect([...mocked.handled].sort()).toEqual(channels.map(ipcChannel).sort());
+    expect(mocked.windows).toHaveLength(1);
+    const [window] = mocked.windows;
+    expect(window!.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+    });
+    expect(String((window!.options.webPreferences as { preload: string }).preload)).toMatch(
+      /preload[/\\]index\.cjs$/,
+    );
+    expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
+  });
+});

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      // The thin Electron layer, against the contract, with the 'electron' module mocked.
+      { test: { name: 'wiring', include: ['test/wiring/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          // Real ptys, sockets and SQLite files: one file at a time keeps 2 noisy cores predictable.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
