@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDispatcher, type Dispatch } from '../../electron/services/dispatch';
+import { channels } from '../../electron/shared/contract';
+import { openTestApp } from '../support/station';
+
+let station: ReturnType<typeof openTestApp>;
+let dispatch: Dispatch;
+
+beforeEach(() => {
+  station = openTestApp();
+  dispatch = createDispatcher(station.app);
+});
+afterEach(() => station.close());
+
+const huge = 'x'.repeat(100_000);
+
+describe('the contract dispatcher (what main runs for every IPC call)', () => {
+  it('refuses unexpected extra fields on every channel with a typed error', async () => {
+    for (const channel of channels) {
+      const result = await dispatch(channel, { unexpected: true });
+      expect(result, channel).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    }
+  });
+
+  it('refuses wrong types and non-objects on every channel', async () => {
+    for (const channel of channels) {
+      for (const bad of ['text', 42, [], true]) {
+        expect(await dispatch(channel, bad), `${channel} <- ${JSON.stringify(bad)}`).toMatchObject({
+          ok: false,
+          error: { code: 'invalid-argument' },
+        });
+      }
+    }
+  });
+
+  it('names the field that is wrong', async () => {
+    const result = await dispatch('readPort', { port: 7 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringContaining('port') } });
+  });
+
+  it('refuses huge strings without writing anything', async () => {
+    expect(await dispatch('readPort', { port: huge })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(await dispatch('setApiKey', { key: huge })).toMatchObject({ ok: false });
+    expect(await dispatch('updateSettings', { apiUrl: huge })).toMatchObject({ ok: false });
+    expect(await dispatch('readPort', { port: '/dev/x', tags: [huge] })).toMatchObject({ ok: false });
+    expect(station.app.queue()).toEqual([]);
+    expect((await station.app.keyStatus()).stored).toBe(false);
+  });
+
+  it('refuses unknown channels, including prototype names', async () => {
+    for (const name of ['nope', '__proto__', 'constructor', 'toString']) {
+      expect(await dispatch(name, {})).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    }
+  });
+
+  it('turns service errors into typed results', async () => {
+    expect(await dispatch('updateSettings', { apiUrl: 'https://evil.example/v1/' })).toMatchObject({
+      ok: false,
+      error: { code: 'url-refused' },
+    });
+    expect(await dispatch('discardEntry', { id: '4b8e3b4e-59c4-4f3e-9a9e-8e0c6f1d2a3b' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await dispatch('readPort', { port: '/dev/does-not-exist' })).toMatchObject({
+      ok: false,
+      error: { code: 'port-unavailable' },
+    });
+  });
+
+  it('answers valid calls with values', async () => {
+    expect(await dispatch('getStatus', {})).toMatchObject({ ok: true, value: { stage: 'prod', outbox: { pending: 0 } } });
+    expect(await dispatch('setApiKey', { key: '  k-123  ' })).toMatchObject({ ok: true, value: { stored: true } });
+    const status = await dispatch('getStatus', {});
+    expect(JSON.stringify(status)).not.toContain('k-123');
+  });
+});
