@@ -39,6 +39,8 @@ function openApp(options: GlobalOptions): Fieldclaim {
     envApiKey: process.env.FIELDCLAIM_API_KEY || null,
     settingsOverrides: overrides,
     userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
+    // A headless run waits out short backoffs and rate-limit pauses instead of leaving work behind.
+    syncMaxWaitMs: 30_000,
   });
 }
 
@@ -231,10 +233,14 @@ export function buildProgram(
   program
     .command('sync')
     .description('send the outbox, then refresh the device list')
-    .action(() =>
+    .option('--batch-size <n>', 'claims per bulk request (at most 1000)', positiveInt('--batch-size'))
+    .action((opts: { batchSize?: number }) =>
       run(async (app) => {
+        if (opts.batchSize !== undefined && opts.batchSize > 1000) {
+          throw new CodedError('invalid-argument', '--batch-size: at most 1000 claims per request');
+        }
         const unsubscribe = process.stderr.isTTY ? app.on('syncProgress', showProgress) : () => undefined;
-        const summary = await app.sync();
+        const summary = await app.sync({ batchSize: opts.batchSize });
         unsubscribe();
         if (process.stderr.isTTY) process.stderr.write('\n');
         const { stopped, ...counts } = summary;
@@ -261,7 +267,63 @@ export function buildProgram(
         return { json: devices, text: formatDevices(devices) };
       }),
     );
+  for (const kind of ['block', 'unblock', 'unclaim'] as const) {
+    program
+      .command(`${kind} <id>`)
+      .description(
+        kind === 'unclaim'
+          ? 'queue unclaiming a device (deletes its history in the service)'
+          : `queue ${kind}ing a device`,
+      )
+      .action((id: string) => run(async (app) => changeOutcome(app.changes.device(kind, id))));
+  }
+  program
+    .command('set-tags <id> <tags>')
+    .description("queue a device's new tag list (comma-separated; '' for none)")
+    .action((id: string, tags: string) =>
+      run(async (app) => changeOutcome(app.changes.setTags(id, tags.split(',')))),
+    );
+
+  const tags = program.command('tags').description('list tags, or queue tag changes');
+  tags.action(() =>
+    run(async (app) => {
+      const list = app.tags();
+      const text = list.length
+        ? list
+            .map(
+              (t) =>
+                `${t.tag}  (${t.devices} device${t.devices === 1 ? '' : 's'})${t.description ? `  ${t.description}` : ''}`,
+            )
+            .join('\n')
+        : 'No tags. Create one with `fieldclaim tags create NAME`.';
+      return { json: list, text };
+    }),
+  );
+  tags
+    .command('create <name>')
+    .option('--description <text>', 'what the tag means', '')
+    .action((name: string, opts: { description: string }) =>
+      run(async (app) => changeOutcome(app.changes.createTag(name, opts.description))),
+    );
+  tags
+    .command('update <name>')
+    .option('--to <new>', 'new name (applies to every device carrying it)')
+    .option('--description <text>', 'new description')
+    .action((name: string, opts: { to?: string; description?: string }) =>
+      run(async (app) => changeOutcome(app.changes.updateTag(name, opts))),
+    );
+  tags
+    .command('delete <name>')
+    .description('queue deleting a tag (removes it from every device)')
+    .action((name: string) => run(async (app) => changeOutcome(app.changes.deleteTag(name))));
   return program;
+}
+
+function changeOutcome(change: { kind: string }): Outcome {
+  return {
+    json: { queued: true, kind: change.kind },
+    text: `Queued: ${change.kind}. Run \`fieldclaim sync\` to send it.`,
+  };
 }
 
 async function main(argv: string[]): Promise<number> {

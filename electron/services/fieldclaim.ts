@@ -5,6 +5,8 @@ import { openDatabase } from '../adapters/db/database';
 import { DevicesRepository } from '../adapters/db/devices-repo';
 import { OutboxRepository } from '../adapters/db/outbox-repo';
 import { SettingsRepository } from '../adapters/db/settings-repo';
+import { TagsRepository } from '../adapters/db/tags-repo';
+import { defaultRetryPolicy, type RetryPolicy } from '../core/retry-policy';
 import { KeyStore, keytarBackend, type SecretBackend } from '../adapters/secrets/key-store';
 import { listSerialPorts } from '../adapters/serial/port-list';
 import { CodedError } from '../shared/result';
@@ -21,7 +23,8 @@ import type {
 } from '../shared/types';
 import { CaptureService, type ReadRequest } from './capture-service';
 import { SettingsService } from './settings-service';
-import { syncOutbox } from './sync-service';
+import { ChangesService } from './changes-service';
+import { SyncRun } from './sync-engine';
 
 export interface FieldclaimOptions {
   dataDir: string;
@@ -32,6 +35,14 @@ export interface FieldclaimOptions {
   fetch?: FetchLike;
   settingsOverrides?: Partial<Settings>;
   userAgent: string;
+  retryPolicy?: RetryPolicy;
+  /**
+   * How long one sync may wait for backoff or a rate-limit pause before returning. The CLI waits;
+   * the desktop app returns at once and its scheduler comes back when the wait is over.
+   */
+  syncMaxWaitMs?: number;
+  /** Rows per bulk claim request. */
+  bulkBatchSize?: number;
 }
 
 export interface FieldclaimEvents {
@@ -49,6 +60,9 @@ export class Fieldclaim {
   readonly settings: SettingsService;
   private readonly keys: KeyStore;
   private readonly capture: CaptureService;
+  private readonly settingsRepo: SettingsRepository;
+  private readonly tagsRepo: TagsRepository;
+  readonly changes: ChangesService;
   private readonly listeners: { [K in keyof FieldclaimEvents]: Set<Listener<FieldclaimEvents[K]>> } = {
     syncProgress: new Set(),
     statusChanged: new Set(),
@@ -61,7 +75,10 @@ export class Fieldclaim {
     this.db = openDatabase(options.dataDir);
     this.outbox = new OutboxRepository(this.db);
     this.devicesRepo = new DevicesRepository(this.db);
-    this.settings = new SettingsService(new SettingsRepository(this.db), options.settingsOverrides);
+    this.settingsRepo = new SettingsRepository(this.db);
+    this.tagsRepo = new TagsRepository(this.db);
+    this.settings = new SettingsService(this.settingsRepo, options.settingsOverrides);
+    this.changes = new ChangesService(this.db, this.outbox, this.tagsRepo, () => this.statusChanged());
     this.keys = new KeyStore(options.secretBackend ?? keytarBackend(), options.envApiKey ?? null);
     this.capture = new CaptureService(this.db, this.outbox, this.devicesRepo, this.settings);
   }
@@ -147,6 +164,16 @@ export class Fieldclaim {
     return this.devicesRepo.list(filter).map((d) => ({ ...d, pending: pending.get(d.id) ?? [] }));
   }
 
+  /** The team's tags with how many devices in the local copy carry each. */
+  tags(): Array<{ tag: string; description: string; devices: number }> {
+    const carried = new Map<string, number>();
+    for (const device of this.devicesRepo.list())
+      for (const t of device.tags) carried.set(t, (carried.get(t) ?? 0) + 1);
+    return this.tagsRepo
+      .list()
+      .map((t) => ({ tag: t.tag, description: t.description, devices: carried.get(t.tag) ?? 0 }));
+  }
+
   keyStatus(): Promise<KeyStatus> {
     return this.keys.status();
   }
@@ -170,8 +197,8 @@ export class Fieldclaim {
   }
 
   /** One sync at a time: a second request while one runs gets the same result. */
-  sync(): Promise<SyncSummary> {
-    this.syncing ??= this.runSync().finally(() => {
+  sync(options: { batchSize?: number } = {}): Promise<SyncSummary> {
+    this.syncing ??= this.runSync(options.batchSize).finally(() => {
       this.syncing = null;
       this.statusChanged();
     });
@@ -179,7 +206,13 @@ export class Fieldclaim {
     return this.syncing;
   }
 
-  private async runSync(): Promise<SyncSummary> {
+  /** When a 429 paused the whole queue until (ms since epoch), kept across restarts. */
+  pausedUntil(): number | null {
+    const until = this.settingsRepo.read<number | null>('pausedUntil') ?? null;
+    return until !== null && until > Date.now() ? until : null;
+  }
+
+  private async runSync(batchSize = this.options.bulkBatchSize): Promise<SyncSummary> {
     const baseUrl = this.settings.apiBase();
     const apiKey = await this.keys.get();
     if (!apiKey) {
@@ -203,12 +236,20 @@ export class Fieldclaim {
       userAgent: this.options.userAgent,
       fetch: this.options.fetch,
     });
-    this.lastSync = await syncOutbox({
+    this.lastSync = await new SyncRun({
       outbox: this.outbox,
       devices: this.devicesRepo,
+      tags: this.tagsRepo,
       client,
+      pause: {
+        get: () => this.settingsRepo.read<number | null>('pausedUntil') ?? null,
+        set: (until) => this.settingsRepo.write({ pausedUntil: until }),
+      },
+      policy: this.options.retryPolicy ?? defaultRetryPolicy,
+      maxWaitMs: this.options.syncMaxWaitMs ?? 0,
+      batchSize,
       onProgress: (progress) => this.emit('syncProgress', progress),
-    });
+    }).run();
     return this.lastSync;
   }
 

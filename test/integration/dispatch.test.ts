@@ -35,11 +35,17 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
 
   it('names the field that is wrong', async () => {
     const result = await dispatch('readPort', { port: 7 });
-    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringContaining('port') } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument', message: expect.stringContaining('port') },
+    });
   });
 
   it('refuses huge strings without writing anything', async () => {
-    expect(await dispatch('readPort', { port: huge })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(await dispatch('readPort', { port: huge })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
     expect(await dispatch('setApiKey', { key: huge })).toMatchObject({ ok: false });
     expect(await dispatch('updateSettings', { apiUrl: huge })).toMatchObject({ ok: false });
     expect(await dispatch('readPort', { port: '/dev/x', tags: [huge] })).toMatchObject({ ok: false });
@@ -69,8 +75,14 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
   });
 
   it('answers valid calls with values', async () => {
-    expect(await dispatch('getStatus', {})).toMatchObject({ ok: true, value: { stage: 'prod', outbox: { pending: 0 } } });
-    expect(await dispatch('setApiKey', { key: '  k-123  ' })).toMatchObject({ ok: true, value: { stored: true } });
+    expect(await dispatch('getStatus', {})).toMatchObject({
+      ok: true,
+      value: { stage: 'prod', outbox: { pending: 0 } },
+    });
+    expect(await dispatch('setApiKey', { key: '  k-123  ' })).toMatchObject({
+      ok: true,
+      value: { stored: true },
+    });
     const status = await dispatch('getStatus', {});
     expect(JSON.stringify(status)).not.toContain('k-123');
   });

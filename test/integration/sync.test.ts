@@ -81,7 +81,9 @@ describe('sync of single claims against the API simulator', () => {
     expect(summary).toMatchObject({ failed: 1, succeeded: 0 });
     expect(station.app.queue('failed')[0]?.lastError).toMatch(/100 characters/);
     await station.app.sync();
-    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/claimed-devices')).toHaveLength(
+      1,
+    );
   });
 
   it('stops on a refused key (401) and keeps everything queued', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decode } from 'cbor2';
+import Papa from 'papaparse';
 
 /**
  * A local stand-in for nRF Cloud's Provisioning API, following ../shared/spec/provisioning-api.md.
@@ -23,11 +24,26 @@ export interface SimDevice {
   claimedByRole: Role;
 }
 
-/** A fault applied to the next request that reaches the server. */
-export type Fault =
+/** A fault applied to the next request that reaches the server (and matches `when`, if given). */
+export type Fault = (
   | { kind: 'status'; status: number; message?: string; retryAfter?: string }
   | { kind: 'reset' }
-  | { kind: 'apply-then-reset' };
+  | { kind: 'apply-then-reset' }
+) & { when?: (request: RecordedRequest) => boolean };
+
+/** Matches bulk claim requests, for faults aimed at them. */
+export const isBulkClaim = (r: RecordedRequest) =>
+  r.method === 'POST' && (r.contentType ?? '').startsWith('text/csv');
+
+/** How the bulk claim answers: the spec lists several shapes a client must accept. */
+export type BulkShape = 'items' | 'claimedDevices' | 'claimedIds' | 'legacy-202';
+
+export interface SimTag {
+  id: string;
+  tag: string;
+  description: string;
+  createdAt: string;
+}
 
 export interface RecordedRequest {
   method: string;
@@ -78,7 +94,18 @@ export class ApiSimulator {
   readonly effects = new Map<string, number>();
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
+  readonly tags = new Map<string, SimTag & { team: string }>();
   latencyMs = 0;
+  bulkShape: BulkShape = 'items';
+  /** Random faults: each request meets one with this probability (0 = off). */
+  faultRate = 0;
+  randomFaults: Fault[] = [
+    { kind: 'status', status: 503 },
+    { kind: 'status', status: 429, retryAfter: '0' },
+    { kind: 'reset' },
+    { kind: 'apply-then-reset' },
+  ];
+  private nextTagId = 1;
   private server: Server | null = null;
   private port = 0;
 
@@ -128,16 +155,22 @@ export class ApiSimulator {
     const url = new URL(req.url ?? '/', 'http://sim');
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const caller = auth ? this.keys.get(auth) : undefined;
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method: req.method ?? '',
       path: url.pathname + url.search,
       authorized: caller !== undefined,
       userAgent: req.headers['user-agent'],
       contentType: req.headers['content-type'],
-    });
+    };
+    this.requests.push(recorded);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
-    const fault = this.faults.shift();
+    const scripted = this.faults.findIndex((f) => !f.when || f.when(recorded));
+    const fault =
+      (scripted >= 0 ? this.faults.splice(scripted, 1)[0] : undefined) ??
+      (this.faultRate > 0 && Math.random() < this.faultRate
+        ? this.randomFaults[Math.floor(Math.random() * this.randomFaults.length)]
+        : undefined);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {};
@@ -145,7 +178,7 @@ export class ApiSimulator {
     }
     if (!caller) return this.send(res, 401, { message: 'Unauthorized' });
 
-    const reply = this.route(req.method ?? 'GET', url, body, caller);
+    const reply = this.route(req.method ?? 'GET', url, body, caller, req.headers['content-type']);
     if (fault?.kind === 'apply-then-reset') return void req.socket.destroy();
     this.send(res, reply.status, reply.body);
   }
@@ -177,13 +210,27 @@ export class ApiSimulator {
     url: URL,
     body: string,
     caller: { team: string; role: Role },
+    contentType?: string,
   ): { status: number; body?: unknown } {
     const path = url.pathname.replace(/^\/v1\//, '');
     const mutating = method !== 'GET';
     if (mutating && caller.role === 'viewer')
       return { status: 403, body: { message: 'Forbidden: viewer role' } };
 
-    if (method === 'POST' && path === 'claimed-devices') return this.claim(body, caller);
+    if (method === 'POST' && path === 'claimed-devices') {
+      return contentType?.startsWith('text/csv') ? this.bulkClaim(body, caller) : this.claim(body, caller);
+    }
+    if (path === 'claimed-devices/tags' && method === 'GET') {
+      return { status: 200, body: { items: this.teamTags(caller.team).map(({ team: _t, ...tag }) => tag) } };
+    }
+    if (path === 'claimed-devices/tags' && method === 'POST') return this.createTag(body, caller);
+    const tagPath = /^claimed-devices\/tags\/([^/]+)$/.exec(path);
+    if (tagPath && (method === 'PUT' || method === 'DELETE'))
+      return this.changeTag(method, decodeURIComponent(tagPath[1]!), body, caller);
+    const action = /^claimed-devices\/([0-9a-f-]{36})(?:\/(block|unblock|tags))?$/.exec(path);
+    if (action && (method === 'POST' || method === 'PUT' || method === 'DELETE')) {
+      return this.deviceAction(method, action[1]!, action[2], body, caller);
+    }
     if (method === 'GET' && path === 'claimed-devices') {
       const limit = Math.min(Number(url.searchParams.get('pageLimit') ?? 100) || 100, 1000);
       const offset = Number(url.searchParams.get('pageNextToken') ?? 0) || 0;
@@ -202,6 +249,126 @@ export class ApiSimulator {
     return { status: 404, body: { message: `No route ${method} ${path}` } };
   }
 
+  private teamTags(team: string) {
+    return [...this.tags.values()].filter((t) => t.team === team);
+  }
+
+  private findTag(team: string, idOrName: string) {
+    return this.teamTags(team).find((t) => t.id === idOrName || t.tag === idOrName);
+  }
+
+  /** Tags must be defined before devices use them. */
+  private undefinedTags(team: string, tags: string[]): string[] {
+    return tags.filter((t) => !this.findTag(team, t));
+  }
+
+  private createTag(body: string, caller: { team: string }): { status: number; body?: unknown } {
+    const request = JSON.parse(body || '{}') as { tag?: unknown; description?: unknown };
+    if (typeof request.tag !== 'string' || !request.tag)
+      return { status: 400, body: { message: 'tag is required' } };
+    if (request.tag.length > 100) return { status: 422, body: { message: 'Tag exceeds 100 characters' } };
+    if (this.findTag(caller.team, request.tag))
+      return { status: 409, body: { message: 'Tag already exists' } };
+    const tag = {
+      id: `tag-${this.nextTagId++}`,
+      tag: request.tag,
+      description: typeof request.description === 'string' ? request.description : '',
+      createdAt: new Date().toISOString(),
+      team: caller.team,
+    };
+    this.tags.set(tag.id, tag);
+    this.count('tag-create', tag.tag);
+    const { team: _t, ...publicTag } = tag;
+    return { status: 201, body: publicTag };
+  }
+
+  private changeTag(
+    method: string,
+    idOrName: string,
+    body: string,
+    caller: { team: string },
+  ): { status: number; body?: unknown } {
+    const tag = this.findTag(caller.team, idOrName);
+    if (!tag) return { status: 404, body: { message: 'Tag not found' } };
+    const teamDevices = [...this.devices.values()].filter((d) => d.team === caller.team);
+    if (method === 'DELETE') {
+      this.tags.delete(tag.id);
+      for (const d of teamDevices) d.tags = d.tags.filter((t) => t !== tag.tag);
+      this.count('tag-delete', tag.tag);
+      return { status: 204 };
+    }
+    const request = JSON.parse(body || '{}') as { tag?: unknown; description?: unknown };
+    const newName = typeof request.tag === 'string' && request.tag ? request.tag : tag.tag;
+    if (newName.length > 100) return { status: 422, body: { message: 'Tag exceeds 100 characters' } };
+    if (newName !== tag.tag && this.findTag(caller.team, newName))
+      return { status: 409, body: { message: 'Tag already exists' } };
+    for (const d of teamDevices) d.tags = d.tags.map((t) => (t === tag.tag ? newName : t));
+    this.count('tag-update', tag.tag);
+    tag.tag = newName;
+    if (typeof request.description === 'string') tag.description = request.description;
+    const { team: _t, ...publicTag } = tag;
+    return { status: 200, body: publicTag };
+  }
+
+  private deviceAction(
+    method: string,
+    id: string,
+    action: string | undefined,
+    body: string,
+    caller: { team: string; role: Role },
+  ): { status: number; body?: unknown } {
+    const device = this.devices.get(id);
+    if (!device || !this.visible(device, caller))
+      return { status: 404, body: { message: 'Device not found' } };
+    if (method === 'DELETE' && !action) {
+      this.devices.delete(id);
+      this.count('unclaim', id);
+      return { status: 204 };
+    }
+    if (method === 'POST' && (action === 'block' || action === 'unblock')) {
+      device.status = action === 'block' ? 'BLOCKED' : 'READY';
+      this.count(action, id);
+      return { status: 204 };
+    }
+    if (method === 'PUT' && action === 'tags') {
+      const request = JSON.parse(body || '{}') as { tags?: unknown };
+      const tags = Array.isArray(request.tags) ? request.tags.map(String) : null;
+      if (!tags) return { status: 400, body: { message: 'tags must be an array' } };
+      const missing = this.undefinedTags(caller.team, tags);
+      if (missing.length) return { status: 422, body: { message: `Undefined tags: ${missing.join(', ')}` } };
+      device.tags = tags;
+      this.count('set-tags', id);
+      return { status: 200, body: this.publicView(device) };
+    }
+    return { status: 404, body: { message: 'No such action' } };
+  }
+
+  /** The bulk format: token in column 1, the tags as one comma-separated field in column 2. */
+  private bulkClaim(body: string, caller: { team: string; role: Role }): { status: number; body?: unknown } {
+    const rows = Papa.parse<string[]>(body.trim(), { skipEmptyLines: true }).data;
+    const claimed: unknown[] = [];
+    const failed: Array<{ row: number; message: string }> = [];
+    rows.forEach((row, index) => {
+      const tags = (row[1] ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const reply = this.claim(JSON.stringify({ claimToken: row[0] ?? '', tags }), caller);
+      if (reply.status === 201) claimed.push(reply.body);
+      else failed.push({ row: index + 1, message: (reply.body as { message: string }).message });
+    });
+    switch (this.bulkShape) {
+      case 'items':
+        return { status: 200, body: { items: claimed, failed } };
+      case 'claimedDevices':
+        return { status: 200, body: { claimedDevices: claimed, failed: failed.map((f) => f.row) } };
+      case 'claimedIds':
+        return { status: 200, body: { claimedIds: claimed.map((d) => (d as { id: string }).id), failed } };
+      case 'legacy-202':
+        return { status: 202, body: { bulkOpsRequestId: `bulk-${Date.now()}` } };
+    }
+  }
+
   private claim(body: string, caller: { team: string; role: Role }): { status: number; body?: unknown } {
     let request: { claimToken?: unknown; tags?: unknown };
     try {
@@ -217,7 +384,12 @@ export class ApiSimulator {
     const long = tags.find((t) => t.length > 100);
     if (long)
       return { status: 422, body: { message: `Tag exceeds 100 characters: ${long.slice(0, 20)}...` } };
-    if (this.devices.has(identity.id)) return { status: 409, body: { message: 'Device already claimed' } };
+    const existing = this.devices.get(identity.id);
+    if (existing) {
+      // A correct client never repeats a claim that already took effect for its own team.
+      if (existing.team === caller.team) this.count('repeated-claim', identity.id);
+      return { status: 409, body: { message: 'Device already claimed' } };
+    }
     const device = {
       ...identity,
       imei: null,

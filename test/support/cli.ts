@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tryParseJson } from '../../electron/core/json';
@@ -12,6 +12,22 @@ export interface CliRun {
   json: unknown;
 }
 
+/** Environment for a CLI child: no Secret Service unless the caller passes one. */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/fieldclaim-test-bus',
+    ...extra,
+  };
+}
+
+/** Starts the built CLI without waiting for it: for tests that kill it mid-run. */
+export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  return spawn(process.execPath, [cliPath, ...args], { env: cliEnv(env), stdio: 'ignore' });
+}
+
 /**
  * Runs the built CLI as a user would. No Secret Service is reachable unless the caller passes
  * one: a stray key in the developer's own keychain must not change a test's outcome.
@@ -23,12 +39,7 @@ export function runCli(
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/fieldclaim-test-bus',
-        ...options.env,
-      },
+      env: cliEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

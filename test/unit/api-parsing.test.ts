@@ -4,7 +4,6 @@ import {
   parseDevicePage,
   parseRetryAfter,
 } from '../../electron/adapters/api/provisioning-client';
-import { claimFate } from '../../electron/services/sync-service';
 
 describe('response parsers', () => {
   it('reads the documented device object and keeps unknown fields in raw', () => {
@@ -29,25 +28,5 @@ describe('response parsers', () => {
     const now = Date.parse('2026-11-28T10:00:00Z');
     expect(parseRetryAfter('Sat, 28 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfter('soon')).toBeNull();
-  });
-});
-
-describe('what an answer does to a claim', () => {
-  it('settles a 409 by looking the device up, fails 400/422, stops on auth and network', () => {
-    expect(claimFate({ kind: 'ok', value: null, status: 201 }).fate).toBe('done');
-    expect(claimFate({ kind: 'rejected', status: 409, message: 'claimed', raw: '' }).fate).toBe('settle');
-    expect(claimFate({ kind: 'rejected', status: 422, message: 'tag', raw: '' })).toEqual({
-      fate: 'failed',
-      message: 'tag',
-    });
-    expect(claimFate({ kind: 'auth', status: 403, message: 'viewer' })).toMatchObject({
-      stop: { reason: 'forbidden' },
-    });
-    expect(claimFate({ kind: 'transient', status: null, message: 'ECONNREFUSED' })).toMatchObject({
-      stop: { reason: 'offline' },
-    });
-    expect(claimFate({ kind: 'transient', status: 503, message: '' })).toMatchObject({
-      stop: { reason: 'server-error' },
-    });
   });
 });

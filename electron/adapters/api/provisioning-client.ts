@@ -1,5 +1,5 @@
 import { tryParseJson } from '../../core/json';
-import type { ServiceDevice } from '../db/devices-repo';
+import type { ApiOutcome, ServiceDevice, ServiceTag } from '../../core/service-model';
 
 /**
  * The Provisioning API client. Every detail the public documentation does not pin down (marked
@@ -8,13 +8,7 @@ import type { ServiceDevice } from '../db/devices-repo';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** What a call came to, in the terms the outbox needs to decide an entry's fate. */
-export type ApiOutcome<T> =
-  | { kind: 'ok'; value: T; status: number }
-  | { kind: 'rejected'; status: 400 | 404 | 409 | 422 | number; message: string; raw: string }
-  | { kind: 'auth'; status: 401 | 403; message: string }
-  | { kind: 'rate-limited'; retryAfterMs: number | null; message: string }
-  | { kind: 'transient'; status: number | null; message: string };
+export type { ApiOutcome } from '../../core/service-model';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -24,9 +18,21 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
+const device = (id: string) => `claimed-devices/${encodeURIComponent(id)}`;
+const tag = (idOrName: string) => `claimed-devices/tags/${encodeURIComponent(idOrName)}`;
+
+/** Every endpoint, in one table (paths relative to the base URL's /v1/). */
 const endpoints = {
   claim: () => ({ method: 'POST', path: 'claimed-devices' }),
-  getDevice: (id: string) => ({ method: 'GET', path: `claimed-devices/${encodeURIComponent(id)}` }),
+  getDevice: (id: string) => ({ method: 'GET', path: device(id) }),
+  unclaim: (id: string) => ({ method: 'DELETE', path: device(id) }),
+  block: (id: string) => ({ method: 'POST', path: `${device(id)}/block` }),
+  unblock: (id: string) => ({ method: 'POST', path: `${device(id)}/unblock` }),
+  setTags: (id: string) => ({ method: 'PUT', path: `${device(id)}/tags` }),
+  listTags: () => ({ method: 'GET', path: 'claimed-devices/tags' }),
+  createTag: () => ({ method: 'POST', path: 'claimed-devices/tags' }),
+  updateTag: (idOrName: string) => ({ method: 'PUT', path: tag(idOrName) }),
+  deleteTag: (idOrName: string) => ({ method: 'DELETE', path: tag(idOrName) }),
   listDevices: (pageLimit: number, pageNextToken: string | null) => {
     const query = new URLSearchParams({ pageLimit: String(pageLimit) });
     if (pageNextToken) query.set('pageNextToken', pageNextToken);
@@ -54,6 +60,29 @@ export function parseDevice(value: unknown): ServiceDevice | null {
   };
 }
 
+export function parseTag(value: unknown): ServiceTag | null {
+  if (typeof value === 'string') return { id: null, tag: value, description: '', createdAt: null };
+  if (typeof value !== 'object' || value === null) return null;
+  const o = value as Record<string, unknown>;
+  const name = asString(o.tag) ?? asString(o.name);
+  if (!name) return null;
+  return {
+    id: asString(o.id),
+    tag: name,
+    description: asString(o.description) ?? '',
+    createdAt: asString(o.createdAt),
+  };
+}
+
+export function parseTagList(value: unknown): ServiceTag[] {
+  const list = Array.isArray(value)
+    ? value
+    : Array.isArray((value as { items?: unknown })?.items)
+      ? (value as { items: unknown[] }).items
+      : [];
+  return list.map(parseTag).filter((t): t is ServiceTag => t !== null);
+}
+
 export function parseDevicePage(value: unknown): { items: ServiceDevice[]; next: string | null } {
   const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const list = Array.isArray(o.items) ? o.items : Array.isArray(value) ? value : [];
@@ -77,6 +106,17 @@ function messageOf(raw: string, status: number): string {
   if (typeof body?.message === 'string' && body.message) return body.message;
   return raw.trim().slice(0, 300) || `HTTP ${status}`;
 }
+
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_INVALID_URL',
+]);
+
+const ignoreBody = () => null;
 
 export class ProvisioningClient {
   private readonly fetch: FetchLike;
@@ -108,9 +148,15 @@ export class ProvisioningClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      const name = (err as Error).name;
-      const what = name === 'TimeoutError' ? 'the request timed out' : (cause ?? (err as Error).message);
-      return { kind: 'transient', status: null, message: `Could not reach ${new URL(url).host}: ${what}` };
+      const timedOut = (err as Error).name === 'TimeoutError';
+      const what = timedOut ? 'the request timed out' : (cause ?? (err as Error).message);
+      return {
+        kind: 'transient',
+        status: null,
+        message: `Could not reach ${new URL(url).host}: ${what}`,
+        // Refused or unresolvable: nothing was sent. A reset or a timeout: it may have arrived.
+        maybeSent: timedOut || !notSentCodes.has(cause ?? ''),
+      };
     }
     const raw = await response.text().catch(() => '');
     const status = response.status;
@@ -129,13 +175,15 @@ export class ProvisioningClient {
         message,
       };
     }
-    if (status >= 500 || status === 408)
-      return { kind: 'transient', status, message: `HTTP ${status}: ${message}` };
+    if (status >= 500 || status === 408) {
+      return { kind: 'transient', status, message: `HTTP ${status}: ${message}`, maybeSent: true };
+    }
     if (status >= 300 && status < 400) {
       return {
         kind: 'transient',
         status,
         message: `The API answered with a redirect (${status}), which is not followed`,
+        maybeSent: false,
       };
     }
     return { kind: 'rejected', status, message, raw };
@@ -155,5 +203,52 @@ export class ProvisioningClient {
 
   listDevicesPage(pageLimit: number, next: string | null) {
     return this.call(endpoints.listDevices(pageLimit, next), parseDevicePage);
+  }
+
+  /** Claims many devices in one request; the raw body is mapped to rows by core/bulk-result. */
+  bulkClaim(csv: string): Promise<ApiOutcome<unknown>> {
+    return this.call(endpoints.claim(), (body) => body, { contentType: 'text/csv', text: csv });
+  }
+
+  unclaim(id: string) {
+    return this.call(endpoints.unclaim(id), ignoreBody);
+  }
+
+  block(id: string) {
+    return this.call(endpoints.block(id), ignoreBody);
+  }
+
+  unblock(id: string) {
+    return this.call(endpoints.unblock(id), ignoreBody);
+  }
+
+  setTags(id: string, tags: string[]) {
+    return this.call(endpoints.setTags(id), parseDevice, {
+      contentType: 'application/json',
+      text: JSON.stringify({ tags }),
+    });
+  }
+
+  listTags() {
+    return this.call(endpoints.listTags(), parseTagList);
+  }
+
+  createTag(name: string, description: string) {
+    return this.call(endpoints.createTag(), parseTag, {
+      contentType: 'application/json',
+      text: JSON.stringify({ tag: name, description }),
+    });
+  }
+
+  updateTag(idOrName: string, change: { tag: string; description: string | null }) {
+    const body = change.description === null ? { tag: change.tag } : change;
+    return this.call(endpoints.updateTag(idOrName), parseTag, {
+      contentType: 'application/json',
+      text: JSON.stringify(body),
+    });
+  }
+
+  deleteTag(idOrName: string) {
+    return this.call(endpoints.deleteTag(idOrName), ignoreBody);
   }
 }

@@ -1,16 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { ServiceDevice } from '../../core/service-model';
 import type { ClaimedDevice } from '../../shared/types';
 
-/** A device as the service describes it; unknown fields are kept in `raw`. */
-export interface ServiceDevice {
-  id: string;
-  deviceType: string | null;
-  imei: string | null;
-  tags: string[];
-  status: string | null;
-  claimedAt: string | null;
-  raw: unknown;
-}
+export type { ServiceDevice } from '../../core/service-model';
 
 export interface DeviceRead {
   deviceId: string;

@@ -57,6 +57,19 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
         value TEXT NOT NULL
       );
     `),
+  // 4: entries whose request may have reached the service without us seeing the answer (settled by
+  // asking before any resend), and the team's tags as last pulled or changed here.
+  (db) =>
+    db.exec(`
+      ALTER TABLE outbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX outbox_ready ON outbox (state, next_attempt_at);
+      CREATE TABLE tags (
+        name TEXT PRIMARY KEY,
+        service_id TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        created_at TEXT
+      );
+    `),
 ];
 
 export const latestSchemaVersion = migrations.length;

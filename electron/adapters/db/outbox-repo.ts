@@ -11,6 +11,8 @@ interface OutboxRow {
   state: EntryState;
   attempts: number;
   last_error: string | null;
+  next_attempt_at: number | null;
+  uncertain: number;
   created_at: string;
   updated_at: string;
 }
@@ -21,15 +23,37 @@ export interface ClaimPayload {
   imei: string | null;
 }
 
-export interface ClaimEntry extends OutboxEntry {
-  payload: ClaimPayload;
+/** What each kind of change carries; `key` (device_id column) orders changes to the same thing. */
+export interface PayloadByKind {
+  claim: ClaimPayload;
+  'set-tags': { tags: string[] };
+  block: Record<string, never>;
+  unblock: Record<string, never>;
+  unclaim: Record<string, never>;
+  'tag-create': { tag: string; description: string };
+  'tag-update': { tag: string; to: string; description: string | null };
+  'tag-delete': { tag: string };
 }
+
+export type StoredEntry = {
+  [K in EntryKind]: OutboxEntry & {
+    kind: K;
+    payload: PayloadByKind[K];
+    uncertain: boolean;
+    nextAttemptAt: number | null;
+  };
+}[EntryKind];
+
+export type ClaimEntry = Extract<StoredEntry, { kind: 'claim' }>;
 
 /** What enqueueing a claim did: queued anew, refreshed an unsent one, or found it already handled. */
 export type EnqueueOutcome = 'queued' | 'refreshed' | 'in-flight' | 'already-claimed';
 
-function toEntry(row: OutboxRow): ClaimEntry {
-  const payload = JSON.parse(row.payload) as ClaimPayload;
+/** Tag changes are ordered among themselves by tag name, as device changes are by device UUID. */
+export const tagKey = (tag: string) => `tag:${tag}`;
+
+function toEntry(row: OutboxRow): StoredEntry {
+  const payload = JSON.parse(row.payload) as Partial<ClaimPayload>;
   return {
     id: row.client_id,
     seq: row.seq,
@@ -43,7 +67,9 @@ function toEntry(row: OutboxRow): ClaimEntry {
     tags: payload.tags ?? [],
     imei: payload.imei ?? null,
     payload,
-  };
+    uncertain: row.uncertain === 1,
+    nextAttemptAt: row.next_attempt_at,
+  } as StoredEntry;
 }
 
 const now = () => new Date().toISOString();
@@ -56,15 +82,18 @@ export class OutboxRepository {
    * Queues a claim, de-duplicated by device UUID: while the claim is unsent the newest token wins
    * (a fresh read replaces the old token, keeping the entry's place in line).
    */
-  enqueueClaim(deviceId: string, payload: ClaimPayload): { outcome: EnqueueOutcome; entry: ClaimEntry } {
+  enqueueClaim(deviceId: string, payload: ClaimPayload): { outcome: EnqueueOutcome; entry: StoredEntry } {
     return this.db.transaction(() => {
       const existing = this.db
         .prepare<[string], OutboxRow>(
           `SELECT * FROM outbox WHERE kind = 'claim' AND device_id = ? ORDER BY seq DESC LIMIT 1`,
         )
         .get(deviceId);
-      const stamp = now();
-      if (existing && (existing.state === 'pending' || existing.state === 'failed')) {
+      if (
+        existing &&
+        (existing.state === 'pending' || existing.state === 'failed') &&
+        existing.uncertain === 0
+      ) {
         const previous = JSON.parse(existing.payload) as ClaimPayload;
         const merged: ClaimPayload = {
           token: payload.token,
@@ -73,36 +102,68 @@ export class OutboxRepository {
         };
         this.db
           .prepare(
-            `UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, attempts = 0, updated_at = ? WHERE seq = ?`,
+            `UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, attempts = 0, next_attempt_at = NULL,
+             updated_at = ? WHERE seq = ?`,
           )
-          .run(JSON.stringify(merged), stamp, existing.seq);
+          .run(JSON.stringify(merged), now(), existing.seq);
         return { outcome: 'refreshed' as const, entry: this.bySeq(existing.seq) };
       }
-      if (existing?.state === 'sending') return { outcome: 'in-flight' as const, entry: toEntry(existing) };
+      // An unsettled claim may already have reached the service: it is settled before anything else.
+      if (existing && (existing.state === 'sending' || existing.uncertain === 1)) {
+        return { outcome: 'in-flight' as const, entry: toEntry(existing) };
+      }
       if (existing?.state === 'done')
         return { outcome: 'already-claimed' as const, entry: toEntry(existing) };
-      const info = this.db
-        .prepare(
-          `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
-           VALUES (?, 'claim', ?, ?, 'pending', ?, ?)`,
-        )
-        .run(randomUUID(), deviceId, JSON.stringify(payload), stamp, stamp);
-      return { outcome: 'queued' as const, entry: this.bySeq(Number(info.lastInsertRowid)) };
+      return { outcome: 'queued' as const, entry: this.insert('claim', deviceId, payload) };
     })();
   }
 
-  private bySeq(seq: number): ClaimEntry {
+  /** Queues any other change; the caller wraps it in the transaction of the local change it belongs to. */
+  enqueue<K extends Exclude<EntryKind, 'claim'>>(
+    kind: K,
+    key: string,
+    payload: PayloadByKind[K],
+  ): StoredEntry {
+    return this.insert(kind, key, payload);
+  }
+
+  /** Many claims in one transaction (imports): much faster than one transaction each. */
+  enqueueClaims(claims: Array<{ deviceId: string; payload: ClaimPayload }>): Record<EnqueueOutcome, number> {
+    const counts: Record<EnqueueOutcome, number> = {
+      queued: 0,
+      refreshed: 0,
+      'in-flight': 0,
+      'already-claimed': 0,
+    };
+    this.db.transaction(() => {
+      for (const c of claims) counts[this.enqueueClaim(c.deviceId, c.payload).outcome]++;
+    })();
+    return counts;
+  }
+
+  private insert(kind: EntryKind, key: string, payload: unknown): StoredEntry {
+    const stamp = now();
+    const info = this.db
+      .prepare(
+        `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(randomUUID(), kind, key, JSON.stringify(payload), stamp, stamp);
+    return this.bySeq(Number(info.lastInsertRowid));
+  }
+
+  private bySeq(seq: number): StoredEntry {
     const row = this.db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE seq = ?').get(seq);
     if (!row) throw new Error(`outbox entry ${seq} vanished`);
     return toEntry(row);
   }
 
-  get(id: string): ClaimEntry | null {
+  get(id: string): StoredEntry | null {
     const row = this.db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE client_id = ?').get(id);
     return row ? toEntry(row) : null;
   }
 
-  list(state: EntryState | 'all' = 'all'): ClaimEntry[] {
+  list(state: EntryState | 'all' = 'all'): StoredEntry[] {
     const rows =
       state === 'all'
         ? this.db.prepare<[], OutboxRow>('SELECT * FROM outbox ORDER BY seq').all()
@@ -112,12 +173,49 @@ export class OutboxRepository {
     return rows.map(toEntry);
   }
 
-  /** Pending claims in the order they were made. */
-  pendingClaims(): ClaimEntry[] {
+  /**
+   * Entries that may go out now: pending, due, and first in line for their device or tag (an
+   * earlier change to the same thing that is still pending or being sent holds them back).
+   * Renaming or deleting a tag changes every device, so it is a barrier: it waits for all earlier
+   * changes, and all later ones wait for it.
+   */
+  ready(at: number, limit = 5000): StoredEntry[] {
     return this.db
-      .prepare<[], OutboxRow>(`SELECT * FROM outbox WHERE kind = 'claim' AND state = 'pending' ORDER BY seq`)
-      .all()
+      .prepare<[number, number], OutboxRow>(
+        `SELECT * FROM outbox o
+         WHERE o.state = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
+           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device_id = o.device_id AND p.seq < o.seq
+                           AND p.state IN ('pending', 'sending'))
+           AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.kind IN ('tag-update', 'tag-delete') AND b.seq < o.seq
+                           AND b.state IN ('pending', 'sending'))
+           AND (o.kind NOT IN ('tag-update', 'tag-delete')
+                OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.seq < o.seq AND p.state IN ('pending', 'sending')))
+         ORDER BY o.seq LIMIT ?`,
+      )
+      .all(at, limit)
       .map(toEntry);
+  }
+
+  /** When the next entry held back by backoff becomes due, or null if none is waiting. */
+  nextDueAt(): number | null {
+    const row = this.db
+      .prepare(
+        `SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending' AND next_attempt_at IS NOT NULL`,
+      )
+      .get() as { t: number | null };
+    return row.t;
+  }
+
+  /**
+   * Entries a crashed or killed run left 'sending': back in line, uncertain, so they are settled
+   * by asking the service before anything is resent. Returns how many.
+   */
+  recoverInterrupted(): number {
+    return this.db
+      .prepare(
+        `UPDATE outbox SET state = 'pending', uncertain = 1, next_attempt_at = NULL WHERE state = 'sending'`,
+      )
+      .run().changes;
   }
 
   pendingKindsByDevice(): Map<string, EntryKind[]> {
@@ -141,54 +239,69 @@ export class OutboxRepository {
     return counts;
   }
 
-  /** Committed before the request goes out, so a crash mid-request leaves a trace to settle. */
-  markSending(id: string): void {
-    this.db
-      .prepare(
-        `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE client_id = ?`,
-      )
-      .run(now(), id);
+  /**
+   * Committed before the request goes out, so a crash mid-request leaves a trace to settle. The
+   * entry is also marked uncertain: only a definite answer clears that.
+   */
+  markSending(ids: string[]): void {
+    const statement = this.db.prepare(
+      `UPDATE outbox SET state = 'sending', uncertain = 1, attempts = attempts + 1, updated_at = ? WHERE client_id = ?`,
+    );
+    const stamp = now();
+    this.db.transaction(() => ids.forEach((id) => statement.run(stamp, id)))();
   }
 
   markDone(id: string): void {
-    this.setState(id, 'done', null);
+    this.settle(id, 'done', null, null, false);
   }
 
   markFailed(id: string, error: string): void {
-    this.setState(id, 'failed', error);
+    this.settle(id, 'failed', error, null, false);
   }
 
-  /** Back in line, keeping why the last attempt did not get through. */
-  markPending(id: string, error: string | null): void {
-    this.setState(id, 'pending', error);
+  /**
+   * Back in line. `uncertain`: the request may have had its effect (a reset, a timeout, a 5xx),
+   * so the entry is settled by asking the service before it is sent again.
+   */
+  markPending(
+    id: string,
+    error: string | null,
+    options: { retryAt?: number | null; uncertain?: boolean } = {},
+  ): void {
+    this.settle(id, 'pending', error, options.retryAt ?? null, options.uncertain ?? false);
   }
 
-  private setState(id: string, state: EntryState, error: string | null): void {
+  private settle(
+    id: string,
+    state: EntryState,
+    error: string | null,
+    retryAt: number | null,
+    uncertain: boolean,
+  ): void {
     this.db
-      .prepare('UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE client_id = ?')
-      .run(state, error, now(), id);
+      .prepare(
+        'UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, uncertain = ?, updated_at = ? WHERE client_id = ?',
+      )
+      .run(state, error, retryAt, uncertain ? 1 : 0, now(), id);
   }
 
   /** Failed entries go back in line; returns how many. */
   retry(id: string | 'all-failed'): number {
     const stamp = now();
+    const reset = `state = 'pending', next_attempt_at = NULL, updated_at = ?`;
     const result =
       id === 'all-failed'
-        ? this.db
-            .prepare(`UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'failed'`)
-            .run(stamp)
+        ? this.db.prepare(`UPDATE outbox SET ${reset} WHERE state = 'failed'`).run(stamp)
         : this.db
-            .prepare(
-              `UPDATE outbox SET state = 'pending', updated_at = ? WHERE client_id = ? AND state = 'failed'`,
-            )
+            .prepare(`UPDATE outbox SET ${reset} WHERE client_id = ? AND state = 'failed'`)
             .run(stamp, id);
     return result.changes;
   }
 
-  /** Only an entry that has not been sent (pending or failed) can be dropped. */
+  /** Only an entry that has certainly not reached the service (pending or failed, not uncertain) can be dropped. */
   discard(id: string): number {
     return this.db
-      .prepare(`DELETE FROM outbox WHERE client_id = ? AND state IN ('pending', 'failed')`)
+      .prepare(`DELETE FROM outbox WHERE client_id = ? AND state IN ('pending', 'failed') AND uncertain = 0`)
       .run(id).changes;
   }
 }

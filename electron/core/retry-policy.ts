@@ -1,0 +1,66 @@
+import type { ApiFailure } from './service-model';
+import type { SyncStopReason } from '../shared/types';
+
+export interface RetryPolicy {
+  /** First retry waits up to this long; each further attempt doubles the ceiling. */
+  baseMs: number;
+  capMs: number;
+  /** How long a 429 without Retry-After pauses the queue. */
+  defaultRateLimitMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  baseMs: 2_000,
+  capMs: 10 * 60_000,
+  defaultRateLimitMs: 60_000,
+};
+
+/** Exponential backoff with full jitter: a random wait between 0 and the attempt's ceiling. */
+export function backoffDelay(
+  attempts: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.floor(random() * ceiling);
+}
+
+export type Stop = { reason: SyncStopReason; message: string; retryAfterMs?: number | null };
+
+/** What a failed call means for the whole queue, or for just the one entry. */
+export type FailureVerdict =
+  | { scope: 'queue'; stop: Stop; maybeSent: boolean }
+  | { scope: 'entry'; action: 'fail'; message: string }
+  | { scope: 'entry'; action: 'retry'; message: string; maybeSent: boolean };
+
+export function judgeFailure(failure: ApiFailure): FailureVerdict {
+  switch (failure.kind) {
+    case 'auth':
+      return {
+        scope: 'queue',
+        stop: { reason: failure.status === 401 ? 'key-rejected' : 'forbidden', message: failure.message },
+        maybeSent: false,
+      };
+    case 'rate-limited':
+      return {
+        scope: 'queue',
+        stop: {
+          reason: 'rate-limited',
+          message: `Rate limited by the service: ${failure.message}`,
+          retryAfterMs: failure.retryAfterMs,
+        },
+        maybeSent: false,
+      };
+    case 'transient':
+      // No HTTP answer at all: the network is down or the host unreachable; going on cannot help.
+      return failure.status === null
+        ? {
+            scope: 'queue',
+            stop: { reason: 'offline', message: failure.message },
+            maybeSent: failure.maybeSent,
+          }
+        : { scope: 'entry', action: 'retry', message: failure.message, maybeSent: failure.maybeSent };
+    case 'rejected':
+      return { scope: 'entry', action: 'fail', message: failure.message };
+  }
+}

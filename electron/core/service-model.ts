@@ -1,0 +1,28 @@
+/** The service's objects as this app understands them; unknown fields are kept in `raw`. */
+export interface ServiceDevice {
+  id: string;
+  deviceType: string | null;
+  imei: string | null;
+  tags: string[];
+  status: string | null;
+  claimedAt: string | null;
+  raw: unknown;
+}
+
+export interface ServiceTag {
+  id: string | null;
+  tag: string;
+  description: string;
+  createdAt: string | null;
+}
+
+/** What a call came to, in the terms the outbox needs to decide an entry's fate. */
+export type ApiOutcome<T> =
+  | { kind: 'ok'; value: T; status: number }
+  | { kind: 'rejected'; status: number; message: string; raw: string }
+  | { kind: 'auth'; status: 401 | 403; message: string }
+  | { kind: 'rate-limited'; retryAfterMs: number | null; message: string }
+  /** `maybeSent`: the request may have reached the service (reset, timeout, 5xx), so its effect is unknown. */
+  | { kind: 'transient'; status: number | null; message: string; maybeSent: boolean };
+
+export type ApiFailure = Exclude<ApiOutcome<unknown>, { kind: 'ok' }>;

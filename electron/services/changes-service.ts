@@ -1,0 +1,93 @@
+import type Database from 'better-sqlite3';
+import { normalizeTags } from '../core/tags';
+import { tagKey, type OutboxRepository, type StoredEntry } from '../adapters/db/outbox-repo';
+import type { TagsRepository } from '../adapters/db/tags-repo';
+import { CodedError } from '../shared/result';
+import type { EntryKind } from '../shared/types';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function checkDeviceId(input: string): string {
+  const id = input.trim().toLowerCase();
+  if (!uuidPattern.test(id)) {
+    throw new CodedError(
+      'invalid-argument',
+      `"${input}" is not a device UUID (8-4-4-4-12 hexadecimal, as in the token)`,
+    );
+  }
+  return id;
+}
+
+function oneTag(input: string, what: string): string {
+  const check = normalizeTags([input]);
+  if (!check.ok) throw new CodedError('invalid-argument', `${what}: ${check.reason}`);
+  const [tag] = check.tags;
+  if (!tag) throw new CodedError('invalid-argument', `${what}: a tag needs 1 to 100 characters`);
+  return tag;
+}
+
+export interface QueuedChange {
+  queued: true;
+  kind: EntryKind;
+  id: string;
+}
+
+/**
+ * Every change other than a claim: each one is written together with its local effect in one
+ * transaction, so the outbox and the local copy never disagree after a crash.
+ */
+export class ChangesService {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly outbox: OutboxRepository,
+    private readonly tags: TagsRepository,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
+
+  private queued(entry: StoredEntry): QueuedChange {
+    this.onChange();
+    return { queued: true, kind: entry.kind, id: entry.id };
+  }
+
+  device(kind: 'block' | 'unblock' | 'unclaim', deviceId: string): QueuedChange {
+    return this.queued(this.outbox.enqueue(kind, checkDeviceId(deviceId), {}));
+  }
+
+  setTags(deviceId: string, input: string[]): QueuedChange {
+    const check = normalizeTags(input);
+    if (!check.ok) throw new CodedError('invalid-argument', check.reason);
+    return this.queued(this.outbox.enqueue('set-tags', checkDeviceId(deviceId), { tags: check.tags }));
+  }
+
+  createTag(name: string, description = ''): QueuedChange {
+    const tag = oneTag(name, 'tag');
+    return this.db.transaction(() => {
+      if (this.tags.has(tag)) throw new CodedError('invalid-argument', `the tag "${tag}" exists already`);
+      this.tags.upsert({ id: null, tag, description, createdAt: null });
+      return this.queued(this.outbox.enqueue('tag-create', tagKey(tag), { tag, description }));
+    })();
+  }
+
+  updateTag(name: string, change: { to?: string; description?: string }): QueuedChange {
+    const tag = oneTag(name, 'tag');
+    const to = change.to === undefined ? tag : oneTag(change.to, '--to');
+    return this.db.transaction(() => {
+      if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
+      if (to !== tag && this.tags.has(to))
+        throw new CodedError('invalid-argument', `the tag "${to}" exists already`);
+      this.tags.rename(tag, to, change.description ?? null);
+      return this.queued(
+        this.outbox.enqueue('tag-update', tagKey(tag), { tag, to, description: change.description ?? null }),
+      );
+    })();
+  }
+
+  deleteTag(name: string): QueuedChange {
+    const tag = oneTag(name, 'tag');
+    return this.db.transaction(() => {
+      if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
+      this.tags.delete(tag);
+      return this.queued(this.outbox.enqueue('tag-delete', tagKey(tag), { tag }));
+    })();
+  }
+}
