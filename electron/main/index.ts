@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, net, session } from 'electron';
+import { app, BrowserWindow, ipcMain, net, powerMonitor, session } from 'electron';
 import { version } from '../../package.json';
 import { createDispatcher } from '../services/dispatch';
 import { Fieldclaim } from '../services/fieldclaim';
@@ -39,6 +39,9 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(ipcMain, createDispatcher(fieldclaim), isAppUrl);
     forwardEvents(fieldclaim, () => window?.webContents ?? null);
     window = createMainWindow(outDir, rendererUrl, isAppUrl);
+    // Settles whatever a crash left half-sent, then syncs whenever the API is reachable.
+    fieldclaim.startAutoSync();
+    powerMonitor.on('resume', () => fieldclaim.pokeAutoSync());
     app.on('window-all-closed', () => {
       fieldclaim.close();
       app.quit();

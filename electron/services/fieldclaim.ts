@@ -23,6 +23,7 @@ import type {
 } from '../shared/types';
 import { CaptureService, type ReadRequest } from './capture-service';
 import { SettingsService } from './settings-service';
+import { AutoSync } from './auto-sync';
 import { ChangesService } from './changes-service';
 import { SyncRun } from './sync-engine';
 
@@ -68,6 +69,8 @@ export class Fieldclaim {
     statusChanged: new Set(),
   };
   private syncing: Promise<SyncSummary> | null = null;
+  private online: boolean | null = null;
+  private autoSync: AutoSync | null = null;
   private closed = false;
   private lastSync: SyncSummary | null = null;
 
@@ -120,6 +123,8 @@ export class Fieldclaim {
       devicesPulledAt: this.devicesRepo.lastPulledAt(),
       lastSync: this.lastSync,
       syncing: this.syncing !== null,
+      online: this.online,
+      pausedUntil: this.pausedUntil(),
     };
     return { key: await this.keys.status(), ...local };
   }
@@ -181,6 +186,7 @@ export class Fieldclaim {
   async setKey(key: string): Promise<KeyStatus> {
     const status = await this.keys.set(key.trim());
     this.statusChanged();
+    this.pokeAutoSync();
     return status;
   }
 
@@ -206,6 +212,57 @@ export class Fieldclaim {
     return this.syncing;
   }
 
+  private client(apiKey: string): ProvisioningClient {
+    return new ProvisioningClient({
+      baseUrl: this.settings.apiBase(),
+      apiKey,
+      userAgent: this.options.userAgent,
+      fetch: this.options.fetch,
+    });
+  }
+
+  /** Asks the API host whether it is reachable, and remembers the answer for the status bar. */
+  async probe(): Promise<boolean> {
+    const online = await this.client('').reachable();
+    this.setOnline(online);
+    return online;
+  }
+
+  private setOnline(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.statusChanged();
+  }
+
+  /**
+   * Starts syncing on its own (the desktop app): on start-up (which settles anything a crash left
+   * half-sent), when the API becomes reachable, and when backoff or a rate-limit pause ends.
+   */
+  startAutoSync(probeIntervalMs = 30_000): void {
+    this.autoSync ??= new AutoSync(
+      {
+        probe: () => this.probe(),
+        sync: () => this.sync(),
+        hasWork: () => {
+          const counts = this.outbox.counts();
+          return counts.pending + counts.sending > 0;
+        },
+        nextDueAt: () => {
+          const times = [this.outbox.nextDueAt(), this.pausedUntil()].filter((t): t is number => t !== null);
+          return times.length ? Math.min(...times) : null;
+        },
+        setOnline: (online) => this.setOnline(online),
+      },
+      { probeIntervalMs },
+    );
+    this.autoSync.start();
+  }
+
+  /** Resume from sleep, a network change, a new key: look again now. */
+  pokeAutoSync(): void {
+    this.autoSync?.poke();
+  }
+
   /** When a 429 paused the whole queue until (ms since epoch), kept across restarts. */
   pausedUntil(): number | null {
     const until = this.settingsRepo.read<number | null>('pausedUntil') ?? null;
@@ -213,7 +270,7 @@ export class Fieldclaim {
   }
 
   private async runSync(batchSize = this.options.bulkBatchSize): Promise<SyncSummary> {
-    const baseUrl = this.settings.apiBase();
+    this.settings.apiBase(); // refuses a forbidden URL before the keychain is even asked
     const apiKey = await this.keys.get();
     if (!apiKey) {
       const counts = this.outbox.counts();
@@ -230,13 +287,8 @@ export class Fieldclaim {
       };
       return this.lastSync;
     }
-    const client = new ProvisioningClient({
-      baseUrl,
-      apiKey,
-      userAgent: this.options.userAgent,
-      fetch: this.options.fetch,
-    });
-    this.lastSync = await new SyncRun({
+    const client = this.client(apiKey);
+    const summary = await new SyncRun({
       outbox: this.outbox,
       devices: this.devicesRepo,
       tags: this.tagsRepo,
@@ -246,15 +298,20 @@ export class Fieldclaim {
         set: (until) => this.settingsRepo.write({ pausedUntil: until }),
       },
       policy: this.options.retryPolicy ?? defaultRetryPolicy,
+      transaction: (work) => this.db.transaction(work)(),
       maxWaitMs: this.options.syncMaxWaitMs ?? 0,
       batchSize,
       onProgress: (progress) => this.emit('syncProgress', progress),
     }).run();
-    return this.lastSync;
+    this.lastSync = summary;
+    // An answer (even a refusal) means the host is reachable; no answer at all means offline.
+    this.setOnline(summary.stopped?.reason !== 'offline');
+    return summary;
   }
 
   close(): void {
     this.closed = true;
+    this.autoSync?.stop();
     for (const set of Object.values(this.listeners)) set.clear();
     this.db.close();
   }

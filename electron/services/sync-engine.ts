@@ -18,6 +18,8 @@ export interface SyncEngineDeps {
   /** The queue-wide pause after a 429, kept in the database so it survives restarts. */
   pause: { get(): number | null; set(until: number | null): void };
   policy: RetryPolicy;
+  /** Runs synchronous database work in one transaction (one fsync for a whole bulk response). */
+  transaction: <T>(work: () => T) => T;
   /** How long one run may wait for backoff or a rate-limit pause before it returns. */
   maxWaitMs: number;
   onProgress?: (progress: SyncProgress) => void;
@@ -79,11 +81,17 @@ export class SyncRun {
     this.summary.pending = after.pending + after.sending;
     this.summary.devices = this.deps.devices.count();
     this.current = null;
-    this.progress();
+    this.progress(true);
     return this.summary;
   }
 
-  private progress(): void {
+  private lastProgressAt = 0;
+
+  /** At most ten updates a second reach the UI (each is an IPC message), and always the last one. */
+  private progress(final = false): void {
+    const at = this.now();
+    if (!final && at - this.lastProgressAt < 100) return;
+    this.lastProgressAt = at;
     this.deps.onProgress?.({
       sent: this.summary.sent,
       total: Math.max(this.total, this.summary.sent),
@@ -125,9 +133,10 @@ export class SyncRun {
         const sendable = this.holdBack(ready, await this.ensureTags(ready));
         const claims = sendable.filter((e) => e.kind === 'claim');
         const others = sendable.filter((e) => e.kind !== 'claim');
-        for (const batch of chunks(claims, this.deps.batchSize ?? 1000)) {
+        // Two bulk requests in flight: one batch's answer is written while the next is on the wire.
+        await forEachLimit(chunks(claims, this.deps.batchSize ?? 1000), 2, async (batch) => {
           if (!this.stop) await this.sendClaims(batch);
-        }
+        });
         if (!this.stop) await this.sendEach(others);
       }
       // A 429 pauses the queue; the next turn of the loop waits it out or reports it.
@@ -317,15 +326,18 @@ export class SyncRun {
     const fates = mapBulkResult(rows, outcome.status, outcome.value, parseDevice);
     const unclear: StoredEntry[] = [];
     const hints = new Map<string, string>();
-    fates.forEach((fate, i) => {
-      const entry = batch[i]!;
-      if (fate.fate === 'done') this.done(entry, fate.device);
-      else if (fate.fate === 'failed') this.failed(entry, fate.message);
-      else {
-        unclear.push(entry);
-        if (fate.hint) hints.set(entry.id, fate.hint);
-      }
-    });
+    this.deps.transaction(() =>
+      fates.forEach((fate, i) => {
+        const entry = batch[i]!;
+        if (fate.fate === 'done') this.done(entry, fate.device);
+        else if (fate.fate === 'failed') this.failed(entry, fate.message);
+        else {
+          unclear.push(entry);
+          if (fate.hint) hints.set(entry.id, fate.hint);
+        }
+      }),
+    );
+    this.progress(true);
     await this.settleAll(unclear, hints);
   }
 

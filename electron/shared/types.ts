@@ -121,4 +121,8 @@ export interface AppStatus {
   devicesPulledAt: string | null;
   lastSync: SyncSummary | null;
   syncing: boolean;
+  /** Whether the API host answered the last time it was asked; null before the first try. */
+  online: boolean | null;
+  /** The queue is paused by a 429 until this time (ms since epoch). */
+  pausedUntil: number | null;
 }

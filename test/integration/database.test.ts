@@ -90,6 +90,27 @@ describe('the outbox', () => {
     db.close();
   });
 
+  it('imports many claims in one go, de-duplicated within the import and against the queue', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    const outbox = new OutboxRepository(db);
+    outbox.enqueueClaim('dev-a', { token: 'a-old', tags: ['x'], imei: null });
+    const done = outbox.enqueueClaim('dev-done', { token: 'd', tags: [], imei: null }).entry;
+    outbox.markDone(done.id);
+    const counts = outbox.enqueueClaims([
+      { deviceId: 'dev-a', payload: { token: 'a-new', tags: ['y'], imei: null } },
+      { deviceId: 'dev-b', payload: { token: 'b-1', tags: [], imei: null } },
+      { deviceId: 'dev-b', payload: { token: 'b-2', tags: ['z'], imei: null } },
+      { deviceId: 'dev-done', payload: { token: 'd2', tags: [], imei: null } },
+      { deviceId: 'dev-c', payload: { token: 'c', tags: [], imei: null } },
+    ]);
+    expect(counts).toEqual({ queued: 2, refreshed: 2, 'in-flight': 0, 'already-claimed': 1 });
+    const byDevice = new Map(outbox.list().map((e) => [e.deviceId, e.payload]));
+    expect(byDevice.get('dev-a')).toEqual({ token: 'a-new', tags: ['x', 'y'], imei: null });
+    expect(byDevice.get('dev-b')).toEqual({ token: 'b-2', tags: ['z'], imei: null });
+    expect(outbox.list()).toHaveLength(4);
+    db.close();
+  });
+
   it('does not queue a device again once it is claimed, or while its claim is being sent', () => {
     const db = openDatabase(join(dir.path, 'data'));
     const outbox = new OutboxRepository(db);

@@ -12,6 +12,7 @@ const mocked = await vi.hoisted(async () => {
     handled: [] as string[],
     windows: [] as Array<{ options: Record<string, unknown>; loaded: string | null }>,
     appListeners: new Map<string, () => void>(),
+    powerEvents: [] as string[],
     whenReady: new Promise<void>((resolve) => (ready = resolve)),
     ready: () => ready(),
   };
@@ -50,6 +51,7 @@ vi.mock('electron', () => {
     BrowserWindow,
     ipcMain: { handle: (channel: string) => mocked.handled.push(channel) },
     net: { fetch: () => Promise.reject(new Error('no network in this test')) },
+    powerMonitor: { on: (event: string) => mocked.powerEvents.push(event) },
     session: { defaultSession: { webRequest: { onHeadersReceived: () => undefined } } },
     shell: { openExternal: () => undefined },
   };
@@ -79,5 +81,7 @@ describe('the composition root', () => {
       /preload[/\\]index\.cjs$/,
     );
     expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
+    // Resume from sleep triggers a sync attempt.
+    expect(mocked.powerEvents).toContain('resume');
   });
 });

@@ -189,6 +189,25 @@ export class ProvisioningClient {
     return { kind: 'rejected', status, message, raw };
   }
 
+  /**
+   * Whether the API host answers at all (the OS "online" flag lies behind captive portals and
+   * VPNs). Any HTTP status counts; the key is not sent.
+   */
+  async reachable(): Promise<boolean> {
+    try {
+      const response = await this.fetch(this.options.baseUrl, {
+        method: 'GET',
+        headers: { 'User-Agent': this.options.userAgent },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(Math.min(this.options.timeoutMs ?? 30_000, 10_000)),
+      });
+      await response.body?.cancel();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   claim(token: string, tags: string[]): Promise<ApiOutcome<ServiceDevice | null>> {
     const payload = tags.length > 0 ? { claimToken: token, tags } : { claimToken: token };
     return this.call(endpoints.claim(), parseDevice, {

@@ -19,6 +19,8 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // 32 MiB of page cache: imports of 100,000 rows stay in memory instead of re-reading pages.
+    db.pragma('cache_size = -32768');
     migrate(db);
   } catch (err) {
     db.close();

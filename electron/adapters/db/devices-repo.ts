@@ -25,26 +25,31 @@ interface DeviceRow {
 
 /** The local copy of claimed devices and the record of boards read. */
 export class DevicesRepository {
-  constructor(private readonly db: Database.Database) {}
+  private readonly upsertDevice: Database.Statement;
 
-  upsert(device: ServiceDevice): void {
-    this.upsertMany([device]);
-  }
-
-  upsertMany(devices: ServiceDevice[]): void {
-    const statement = this.db.prepare(
+  constructor(private readonly db: Database.Database) {
+    this.upsertDevice = db.prepare(
       `INSERT INTO devices (id, device_type, imei, tags, status, claimed_at, raw, pulled_at)
        VALUES (@id, @deviceType, @imei, @tags, @status, @claimedAt, @raw, @pulledAt)
        ON CONFLICT (id) DO UPDATE SET device_type = excluded.device_type, imei = COALESCE(excluded.imei, devices.imei),
          tags = excluded.tags, status = excluded.status, claimed_at = excluded.claimed_at, raw = excluded.raw,
          pulled_at = excluded.pulled_at`,
     );
+  }
+
+  /** One device: a single statement, so it joins the caller's transaction without a savepoint. */
+  upsert(device: ServiceDevice, pulledAt = new Date().toISOString()): void {
+    this.upsertDevice.run({
+      ...device,
+      tags: JSON.stringify(device.tags),
+      raw: JSON.stringify(device.raw),
+      pulledAt,
+    });
+  }
+
+  upsertMany(devices: ServiceDevice[]): void {
     const pulledAt = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const d of devices) {
-        statement.run({ ...d, tags: JSON.stringify(d.tags), raw: JSON.stringify(d.raw), pulledAt });
-      }
-    })();
+    this.db.transaction(() => devices.forEach((d) => this.upsert(d, pulledAt)))();
   }
 
   /** Replaces the local copy with a complete pull, in one transaction. */

@@ -62,7 +62,8 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
   (db) =>
     db.exec(`
       ALTER TABLE outbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
-      CREATE INDEX outbox_ready ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_backoff ON outbox (state, next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX outbox_barriers ON outbox (seq) WHERE kind IN ('tag-update', 'tag-delete');
       CREATE TABLE tags (
         name TEXT PRIMARY KEY,
         service_id TEXT,

@@ -1,0 +1,27 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchEnqueue } from './enqueue';
+import { benchSync } from './sync';
+
+/**
+ * `npm run bench`: the timing goals of the issues, measured on this machine and written to
+ * bench-results/bench.json. Timing lives here, never in the test suite.
+ */
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  };
+  results.outboxEnqueue = benchEnqueue(100_000);
+  console.log('outbox enqueue', results.outboxEnqueue);
+  results.outboxSync = await benchSync(5000, 50, Number(process.env.BENCH_SEQUENTIAL_SAMPLE ?? 500));
+  console.log('outbox sync', results.outboxSync);
+  const dir = join(__dirname, '..', 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'bench.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`,
+  );
+  console.log(`written to ${join(dir, 'bench.json')}`);
+}
+
+void main();

@@ -1,0 +1,85 @@
+/** What auto sync needs from the app. */
+export interface AutoSyncTarget {
+  /** Talks to the API host; true if it answered. */
+  probe(): Promise<boolean>;
+  sync(): Promise<{ stopped: { reason: string } | null }>;
+  /** Entries waiting to go out (pending, not failed). */
+  hasWork(): boolean;
+  /** The earliest time (ms since epoch) an entry or the rate-limit pause becomes due, if any. */
+  nextDueAt(): number | null;
+  setOnline(online: boolean): void;
+}
+
+export interface AutoSyncOptions {
+  /** How often to look for the network while offline, and to refresh the online flag while idle. */
+  probeIntervalMs: number;
+}
+
+/**
+ * Syncs on its own: when the API host becomes reachable, when a backoff or rate-limit pause ends,
+ * and when poked (resume from sleep, a network change). Reachability is a request to the host.
+ */
+export class AutoSync {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly target: AutoSyncTarget,
+    private readonly options: AutoSyncOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Checks now (coalesced with a check already running). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.check();
+  }
+
+  private async check(): Promise<void> {
+    this.running = true;
+    let delay = this.options.probeIntervalMs;
+    try {
+      const online = await this.target.probe();
+      this.target.setOnline(online);
+      if (online && this.target.hasWork()) {
+        const summary = await this.target.sync();
+        // Offline or a refused key: wait for the next probe or a poke (a new key pokes).
+        if (summary.stopped?.reason === 'key-rejected' || summary.stopped?.reason === 'no-key')
+          delay = this.options.probeIntervalMs;
+      }
+      const due = this.target.nextDueAt();
+      if (online && due !== null) delay = Math.min(delay, Math.max(0, due - Date.now()));
+    } catch (err) {
+      console.error('fieldclaim: auto sync failed:', (err as Error).message);
+    } finally {
+      this.running = false;
+    }
+    if (this.stopped) return;
+    if (this.again) {
+      this.again = false;
+      delay = 0;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.check();
+    }, delay);
+  }
+}
