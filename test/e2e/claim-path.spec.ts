@@ -101,3 +101,24 @@ test('a refused key pauses the sync and says why, keeping the claim', async ({ p
     await second.unplug();
   }
 });
+
+test('a 429 pauses the queue and the status bar says until when', async ({ page }) => {
+  await app.setKey(KEY);
+  await app.updateSettings({ apiUrl: sim.baseUrl });
+  const third = await plugInBoard();
+  try {
+    await app.readPort({ port: third.pty.appPath, tags: [], mode: 'at' });
+    sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600' });
+    const waiting = (await app.status()).outbox.pending;
+    expect(waiting).toBeGreaterThan(0);
+    await page.addInitScript(installHttpApi, { channels, events: eventNames });
+    await page.goto(transport.url);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByTestId('pause-reason')).toContainText('Rate limited until');
+    await expect(page.getByTestId('connection')).toContainText('online');
+    // Nothing was dropped.
+    await expect(page.getByTestId('outbox-counts')).toContainText(`${waiting} waiting`);
+  } finally {
+    await third.unplug();
+  }
+});
