@@ -8,6 +8,7 @@ import {
   entryStates,
   readModes,
   stages,
+  type ScanResult,
   type Settings,
   type Stage,
   type SyncProgress,
@@ -142,7 +143,9 @@ export function buildProgram(
   program
     .command('scan')
     .description("read a device's attestation token and queue its claim")
-    .requiredOption('--port <path>', 'serial port of the board')
+    .option('--port <path>', 'serial port of the board')
+    .option('--all', 'every recognised Nordic console port, in parallel')
+    .option('--watch', 'keep watching: read each board as it is plugged in (Ctrl-C stops)')
     .addOption(
       new Option('--mode <mode>', 'how to talk to the board').choices([...readModes]).default('auto'),
     )
@@ -151,31 +154,44 @@ export function buildProgram(
     .option('--baud <n>', 'baud rate', positiveInt('--baud'))
     .addOption(new Option('--line-ending <ending>', 'command terminator').choices(['crlf', 'cr', 'lf']))
     .option('--rtscts', 'hardware flow control')
-    .action(
-      (opts: {
-        port: string;
-        mode: (typeof readModes)[number];
-        tag: string[];
-        timeoutMs?: number;
-        baud?: number;
-        lineEnding?: 'crlf' | 'cr' | 'lf';
-        rtscts?: boolean;
-      }) =>
-        run(async (app) => {
-          const tags = normalizeTags(opts.tag);
-          if (!tags.ok) throw new CodedError('invalid-argument', `--tag: ${tags.reason}`);
-          const result = await app.readPort({
-            port: opts.port,
-            mode: opts.mode,
-            tags: tags.tags,
-            timeoutMs: opts.timeoutMs,
-            baudRate: opts.baud,
-            lineEnding: opts.lineEnding,
-            rtscts: opts.rtscts,
+    .action((opts: ScanOptions) =>
+      run(async (app) => {
+        const tags = normalizeTags(opts.tag);
+        if (!tags.ok) throw new CodedError('invalid-argument', `--tag: ${tags.reason}`);
+        const serial = {
+          mode: opts.mode,
+          tags: tags.tags,
+          timeoutMs: opts.timeoutMs,
+          baudRate: opts.baud,
+          lineEnding: opts.lineEnding,
+          rtscts: opts.rtscts,
+        };
+        if ([opts.port, opts.all, opts.watch].filter(Boolean).length !== 1) {
+          throw new CodedError('invalid-argument', 'give exactly one of --port PATH, --all or --watch');
+        }
+        if (opts.watch) return watchBoards(app, serial);
+        if (opts.all) {
+          const results = await app.station.readAll({
+            ...serial,
+            tags: [...app.settings.get().siteTags, ...tags.tags],
           });
-          const { port: _port, ...json } = result;
-          return { json, text: formatScan(result) };
-        }),
+          const json = results.map((r) => ('error' in r ? r : scanJson(r)));
+          const text = results
+            .map((r) => ('error' in r ? `${r.port}: ${r.error}` : formatScan(r)))
+            .join('\n');
+          return {
+            json,
+            text,
+            exitCode: results.some((r) => 'error' in r) ? exitCodes.failed : exitCodes.success,
+          };
+        }
+        const result = await app.readPort({
+          ...serial,
+          port: opts.port!,
+          tags: [...app.settings.get().siteTags, ...tags.tags],
+        });
+        return { json: scanJson(result), text: formatScan(result) };
+      }),
     );
 
   program
@@ -317,6 +333,54 @@ export function buildProgram(
     .description('queue deleting a tag (removes it from every device)')
     .action((name: string) => run(async (app) => changeOutcome(app.changes.deleteTag(name))));
   return program;
+}
+
+interface ScanOptions {
+  port?: string;
+  all?: boolean;
+  watch?: boolean;
+  mode: (typeof readModes)[number];
+  tag: string[];
+  timeoutMs?: number;
+  baud?: number;
+  lineEnding?: 'crlf' | 'cr' | 'lf';
+  rtscts?: boolean;
+}
+
+/** The contract's scan fields, plus where and how the board was read. */
+function scanJson(result: ScanResult) {
+  const { port, ...rest } = result;
+  return { ...rest, port };
+}
+
+/** Station mode on the command line: prints each board as it is read, until interrupted. */
+function watchBoards(
+  app: Fieldclaim,
+  serial: { mode: (typeof readModes)[number]; tags: string[] },
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const reported = new Map<string, string>();
+    app.on('stationChanged', (tiles) => {
+      for (const tile of tiles) {
+        const line =
+          tile.result && (tile.state === 'queued' || tile.state === 'already-queued')
+            ? formatScan(tile.result)
+            : tile.state === 'error'
+              ? `${tile.path}: ${tile.error}`
+              : null;
+        if (line && reported.get(tile.path) !== line) {
+          reported.set(tile.path, line);
+          process.stdout.write(`${line}\n`);
+        }
+      }
+    });
+    app.station.startWatch({ mode: serial.mode, tags: [...app.settings.get().siteTags, ...serial.tags] });
+    process.stderr.write('Watching for boards; plug one in (Ctrl-C stops).\n');
+    process.once('SIGINT', () => {
+      app.station.stopWatch();
+      resolve({ json: [...reported.keys()], text: `Stopped; ${reported.size} port(s) read.` });
+    });
+  });
 }
 
 function changeOutcome(change: { kind: string }): Outcome {

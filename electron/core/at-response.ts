@@ -33,7 +33,10 @@ export function isUnsolicited(line: string): boolean {
 /** What a command's answer looks like, so unrelated lines in between are ignored. */
 export interface AtQuery<T> {
   command: string;
-  /** Returns the value if this line is the answer, undefined otherwise. */
+  /**
+   * Returns the value if this line can be the answer, undefined otherwise. The last such line
+   * before OK wins: the answer stands right before OK, junk from before the command does not.
+   */
   match(line: string): T | undefined;
   /** What the value is, in words, for errors. */
   describes: string;
@@ -56,8 +59,9 @@ export const imeiQuery: AtQuery<string> = {
   describes: 'IMEI',
 };
 
-// Model and firmware answers are bare lines; anything that is not a known unsolicited shape is taken.
-const bareLine = (line: string) => (line.length > 0 && !isUnsolicited(line) ? line : undefined);
+// Model and firmware answers are bare lines of printable text that is not a known unsolicited shape.
+const printable = /^[\x20-\x7e]+$/;
+const bareLine = (line: string) => (printable.test(line) && !isUnsolicited(line) ? line : undefined);
 
 export const modelQuery: AtQuery<string> = { command: 'AT+CGMM', match: bareLine, describes: 'model' };
 export const firmwareQuery: AtQuery<string> = {

@@ -10,6 +10,13 @@ function handlersFor(app: Fieldclaim): Handlers {
     getStatus: () => app.status(),
     listPorts: () => app.listPorts(),
     readPort: (args) => app.readPort(args),
+    readAllPorts: (args) => app.station.readAll(args),
+    getStation: () => ({ tiles: app.station.snapshot(), watching: app.station.isWatching() }),
+    setWatch: (args) => {
+      if (args.watching) app.station.startWatch({ mode: 'auto' });
+      else app.station.stopWatch();
+      return { watching: app.station.isWatching() };
+    },
     listQueue: (args) => app.queue(args.state),
     retryEntry: (args) => app.retry(args.id),
     discardEntry: (args) => app.discard(args.id),

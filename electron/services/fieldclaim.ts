@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { pickConsolePorts } from '../core/boards';
+import type { RawPort } from '../core/boards';
 import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
 import { openDatabase } from '../adapters/db/database';
 import { DevicesRepository } from '../adapters/db/devices-repo';
@@ -17,12 +17,15 @@ import type {
   KeyStatus,
   OutboxEntry,
   PortInfo,
+  PortTile,
+  ScanResult,
   Settings,
   SyncProgress,
   SyncSummary,
 } from '../shared/types';
 import { CaptureService, type ReadRequest } from './capture-service';
 import { SettingsService } from './settings-service';
+import { StationService } from './station-service';
 import { AutoSync } from './auto-sync';
 import { ChangesService } from './changes-service';
 import { SyncRun } from './sync-engine';
@@ -44,11 +47,14 @@ export interface FieldclaimOptions {
   syncMaxWaitMs?: number;
   /** Rows per bulk claim request. */
   bulkBatchSize?: number;
+  /** Lists serial ports; tests stand in for USB enumeration, which ptys cannot imitate. */
+  listPorts?: () => Promise<RawPort[]>;
 }
 
 export interface FieldclaimEvents {
   syncProgress: SyncProgress;
   statusChanged: AppStatus;
+  stationChanged: PortTile[];
 }
 
 type Listener<T> = (payload: T) => void;
@@ -64,9 +70,11 @@ export class Fieldclaim {
   private readonly settingsRepo: SettingsRepository;
   private readonly tagsRepo: TagsRepository;
   readonly changes: ChangesService;
+  readonly station: StationService;
   private readonly listeners: { [K in keyof FieldclaimEvents]: Set<Listener<FieldclaimEvents[K]>> } = {
     syncProgress: new Set(),
     statusChanged: new Set(),
+    stationChanged: new Set(),
   };
   private syncing: Promise<SyncSummary> | null = null;
   private online: boolean | null = null;
@@ -84,6 +92,16 @@ export class Fieldclaim {
     this.changes = new ChangesService(this.db, this.outbox, this.tagsRepo, () => this.statusChanged());
     this.keys = new KeyStore(options.secretBackend ?? keytarBackend(), options.envApiKey ?? null);
     this.capture = new CaptureService(this.db, this.outbox, this.devicesRepo, this.settings);
+    this.station = new StationService({
+      listPorts: options.listPorts ?? listSerialPorts,
+      read: async (request) => {
+        const result = await this.capture.read(request);
+        this.statusChanged();
+        return result;
+      },
+      siteTags: () => this.settings.get().siteTags,
+      onChange: (tiles) => this.emit('stationChanged', tiles),
+    });
   }
 
   on<K extends keyof FieldclaimEvents>(event: K, listener: Listener<FieldclaimEvents[K]>): () => void {
@@ -129,21 +147,12 @@ export class Fieldclaim {
     return { key: await this.keys.status(), ...local };
   }
 
-  async listPorts(): Promise<PortInfo[]> {
-    return pickConsolePorts(await listSerialPorts()).map((p) => ({
-      path: p.path,
-      board: p.board,
-      serialNumber: p.serialNumber ?? null,
-      vendorId: p.vendorId ?? null,
-      productId: p.productId ?? null,
-      console: p.console,
-    }));
+  listPorts(): Promise<PortInfo[]> {
+    return this.station.listPorts();
   }
 
-  async readPort(request: ReadRequest) {
-    const result = await this.capture.read(request);
-    this.statusChanged();
-    return result;
+  readPort(request: ReadRequest): Promise<ScanResult> {
+    return this.station.read(request);
   }
 
   queue(state: EntryState | 'all' = 'all'): OutboxEntry[] {
@@ -312,6 +321,7 @@ export class Fieldclaim {
   close(): void {
     this.closed = true;
     this.autoSync?.stop();
+    this.station.stopWatch();
     for (const set of Object.values(this.listeners)) set.clear();
     this.db.close();
   }

@@ -1,4 +1,5 @@
 import { resolveApiBase } from '../core/api-endpoint';
+import { normalizeTags } from '../core/tags';
 import type { SettingsRepository } from '../adapters/db/settings-repo';
 import { CodedError } from '../shared/result';
 import type { Settings } from '../shared/types';
@@ -10,6 +11,7 @@ export const defaultSettings: Settings = {
   baudRate: 115200,
   rtscts: false,
   timeoutMs: 5_000,
+  siteTags: [],
 };
 
 /** Settings saved in the database, with per-run overrides (CLI flags, environment). */
@@ -25,6 +27,11 @@ export class SettingsService {
   }
 
   update(change: Partial<Settings>): Settings {
+    if (change.siteTags) {
+      const tags = normalizeTags(change.siteTags);
+      if (!tags.ok) throw new CodedError('invalid-argument', `site tags: ${tags.reason}`);
+      change = { ...change, siteTags: tags.tags };
+    }
     const next = { ...this.get(), ...change };
     const endpoint = resolveApiBase(next.stage, next.apiUrl);
     if (!endpoint.ok) throw new CodedError('url-refused', endpoint.reason);

@@ -9,6 +9,7 @@ import {
   type KeyStatus,
   type OutboxEntry,
   type PortInfo,
+  type PortTile,
   type ScanResult,
   type Settings,
   type SyncProgress,
@@ -34,6 +35,18 @@ export const contract = {
       mode: z.enum(readModes).default('auto'),
     }),
     result: returns<ScanResult>(),
+  },
+  readAllPorts: {
+    args: z.strictObject({
+      tags: z.array(text(1000)).max(100).default([]),
+      mode: z.enum(readModes).default('auto'),
+    }),
+    result: returns<Array<ScanResult | { port: string; error: string }>>(),
+  },
+  getStation: { args: noArgs, result: returns<{ tiles: PortTile[]; watching: boolean }>() },
+  setWatch: {
+    args: z.strictObject({ watching: z.boolean() }),
+    result: returns<{ watching: boolean }>(),
   },
   listQueue: {
     args: z.strictObject({ state: z.enum([...entryStates, 'all']).default('all') }),
@@ -64,6 +77,7 @@ export const contract = {
       baudRate: z.number().int().min(1200).max(4_000_000).optional(),
       rtscts: z.boolean().optional(),
       timeoutMs: z.number().int().min(100).max(120_000).optional(),
+      siteTags: z.array(text(1000)).max(100).optional(),
     }),
     result: returns<Settings>(),
   },
@@ -81,9 +95,10 @@ export const channels = Object.keys(contract) as Channel[];
 export interface Events {
   syncProgress: SyncProgress;
   statusChanged: AppStatus;
+  stationChanged: PortTile[];
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['syncProgress', 'statusChanged'];
+export const eventNames: EventName[] = ['syncProgress', 'statusChanged', 'stationChanged'];
 
 /** IPC channel names are namespaced so nothing else on ipcMain can collide with them. */
 export const ipcChannel = (channel: Channel) => `fieldclaim:${channel}`;

@@ -62,7 +62,22 @@ export interface ScanResult {
   tags: string[];
   queued: boolean;
   duplicate: boolean;
+  /** How the board was read: AT host, Zephyr shell, or its boot print. */
+  dialect: 'at' | 'shell' | 'passive';
   warnings: string[];
+}
+
+export type TileState = 'waiting' | 'connecting' | 'reading' | 'queued' | 'already-queued' | 'error';
+
+/** One serial port on the station screen, with what its latest read came to. */
+export interface PortTile {
+  path: string;
+  board: string | null;
+  serialNumber: string | null;
+  console: boolean;
+  state: TileState;
+  result: ScanResult | null;
+  error: string | null;
 }
 
 export interface PortInfo {
@@ -91,6 +106,8 @@ export interface Settings {
   baudRate: number;
   rtscts: boolean;
   timeoutMs: number;
+  /** The active site's tags, added to every board read or imported (e.g. location=Trondheim). */
+  siteTags: string[];
 }
 
 export type SyncStopReason =

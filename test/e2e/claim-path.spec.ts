@@ -21,7 +21,13 @@ test.beforeAll(async () => {
   board = await plugInBoard({ deviceType: 4, model: 'nRF9161-LACA' });
   dir = tempDir();
   // The real keychain where a Secret Service runs (the test command starts one); memory otherwise.
-  app = new Fieldclaim({ dataDir: dir.path, secretBackend: keytarBackend(), userAgent: 'Fieldclaim/e2e' });
+  app = new Fieldclaim({
+    dataDir: dir.path,
+    secretBackend: keytarBackend(),
+    userAgent: 'Fieldclaim/e2e',
+    // No recognised boards: this test types the pty's path, as for a port the app cannot recognise.
+    listPorts: async () => [],
+  });
   await app.clearKey();
   transport = await new TestTransport(app).start();
 });
@@ -86,6 +92,7 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
 
 test('a refused key pauses the sync and says why, keeping the claim', async ({ page }) => {
   await app.setKey('not-a-valid-key');
+  app.updateSettings({ apiUrl: sim.baseUrl });
   const second = await plugInBoard();
   try {
     await app.readPort({ port: second.pty.appPath, tags: [], mode: 'at' });

@@ -40,6 +40,9 @@ describe('fieldclaim CLI', () => {
       queued: true,
       duplicate: false,
       warnings: [],
+      // Additions to the contract: where the board was, and which dialect auto mode found.
+      port: board.pty.appPath,
+      dialect: 'at',
     });
 
     const queue = await runCli(withData('queue', '--json'));

@@ -34,11 +34,15 @@ export function startCli(args: string[], env: Record<string, string> = {}): Chil
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; stdin?: string } = {},
+  options: { env?: Record<string, string>; stdin?: string; asUser?: string } = {},
 ): Promise<CliRun> {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  // As another user (runuser; the tests run as root): for what only an unprivileged user meets.
+  const [command, commandArgs] = options.asUser
+    ? ['runuser', ['-u', options.asUser, '--', process.execPath, cliPath, ...args]]
+    : [process.execPath, [cliPath, ...args]];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(command, commandArgs, {
       env: cliEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });

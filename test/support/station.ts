@@ -48,6 +48,8 @@ export async function plugInBoard(config: Partial<ModemConfig> = {}): Promise<{
 }> {
   const pty = await openPtyPair();
   const modem = await ModemSimulator.start(pty.devicePath, config);
+  // Unplugging closes the pty pair, as pulling the USB cable removes the port.
+  modem.onUnplug = () => void pty.close();
   return {
     pty,
     modem,

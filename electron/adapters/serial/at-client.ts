@@ -1,23 +1,34 @@
-import {
-  classifyFinalLine,
-  describeAtError,
-  isUnsolicited,
-  stripAnsi,
-  type AtQuery,
-} from '../../core/at-response';
+import { classifyFinalLine, describeAtError, stripAnsi, type AtQuery } from '../../core/at-response';
 import { CodedError } from '../../shared/result';
 import type { SerialLineChannel } from './line-channel';
 
 export type LineEnding = 'crlf' | 'cr' | 'lf';
 const terminators: Record<LineEnding, string> = { crlf: '\r\n', cr: '\r', lf: '\n' };
 
+/** How the firmware takes AT commands: a raw AT host, or a Zephyr shell's `at` command. */
+export type AtDialect = 'at' | 'shell';
+
 export interface AtClientOptions {
   lineEnding: LineEnding;
   /** How long one command may take, from sending it to its final OK/ERROR. */
   exchangeTimeoutMs: number;
+  dialect: AtDialect;
 }
 
-/** Sends AT commands to an nRF91's AT host and picks each answer out of whatever else it prints. */
+const shellPrompt = /^(?:uart:~\$\s*)+/;
+const commandNotFound = /command not found/i;
+
+/** The firmware did not understand the command in this dialect (not a modem error). */
+export class WrongDialectError extends CodedError {
+  constructor(port: string, dialect: AtDialect) {
+    super(
+      'device-error',
+      `${port} does not take AT commands ${dialect === 'shell' ? 'through a shell' : 'directly'}`,
+    );
+  }
+}
+
+/** Sends AT commands to an nRF91 and picks each answer out of whatever else it prints. */
 export class AtClient {
   constructor(
     private readonly channel: SerialLineChannel,
@@ -25,26 +36,31 @@ export class AtClient {
   ) {}
 
   async query<T>(query: AtQuery<T>): Promise<T> {
+    if (this.options.dialect === 'at') return this.exchange(query, query.command);
+    try {
+      return await this.exchange(query, `at ${query.command}`);
+    } catch (err) {
+      // Some shell builds take the command in lower case (`at at%attesttoken`).
+      if (err instanceof CodedError && err.code === 'device-error' && !(err instanceof WrongDialectError)) {
+        return this.exchange(query, `at ${query.command.toLowerCase()}`);
+      }
+      throw err;
+    }
+  }
+
+  private async exchange<T>(query: AtQuery<T>, sent: string): Promise<T> {
     this.channel.discardBuffered();
-    await this.channel.write(query.command + terminators[this.options.lineEnding]);
+    await this.channel.write(sent + terminators[this.options.lineEnding]);
     const deadline = Date.now() + this.options.exchangeTimeoutMs;
     let value: T | undefined;
     for (;;) {
-      let raw: string;
-      try {
-        raw = await this.channel.readLine(deadline);
-      } catch (err) {
-        if (err instanceof CodedError && err.code === 'device-no-answer') {
-          throw new CodedError(
-            'device-no-answer',
-            `No answer to ${query.command} from ${this.channel.path} within ${this.options.exchangeTimeoutMs} ms: ` +
-              'check that the board runs AT-host firmware, the baud rate and the line ending, or reset the board',
-          );
-        }
-        throw err;
-      }
-      const line = stripAnsi(raw).trim();
-      if (line === '' || line.toUpperCase() === query.command.toUpperCase()) continue;
+      const line = stripAnsi(await this.readLine(query, deadline))
+        .trim()
+        .replace(shellPrompt, '')
+        .trim();
+      if (line === '' || line.toUpperCase() === sent.toUpperCase() || line.toUpperCase() === query.command)
+        continue;
+      if (commandNotFound.test(line)) throw new WrongDialectError(this.channel.path, this.options.dialect);
       const final = classifyFinalLine(line);
       if (final?.kind === 'ok') {
         if (value === undefined) {
@@ -56,8 +72,23 @@ export class AtClient {
         return value;
       }
       if (final?.kind === 'error') throw new CodedError('device-error', describeAtError(query, final));
-      if (value === undefined) value = query.match(line);
-      else if (isUnsolicited(line)) continue;
+      // Anything else is the answer, or noise (unsolicited codes, logs, junk) the query's matcher ignores.
+      value = query.match(line) ?? value;
+    }
+  }
+
+  private async readLine(query: AtQuery<unknown>, deadline: number): Promise<string> {
+    try {
+      return await this.channel.readLine(deadline);
+    } catch (err) {
+      if (err instanceof CodedError && err.code === 'device-no-answer') {
+        throw new CodedError(
+          'device-no-answer',
+          `No answer to ${query.command} from ${this.channel.path} within ${this.options.exchangeTimeoutMs} ms: ` +
+            'check that the board runs firmware with an AT host or shell, the baud rate and the line ending, or reset the board',
+        );
+      }
+      throw err;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { CodedError } from '../../shared/result';
 
@@ -10,6 +11,14 @@ export const defaultSerialOptions: SerialOptions = { baudRate: 115200, rtscts: f
 
 /** A device that streams without newlines must not grow memory without limit. */
 const MAX_LINE_CHARS = 16 * 1024;
+/** How often a waiting read checks that the port still exists (an unplugged board's node vanishes). */
+const PRESENCE_CHECK_MS = 200;
+
+const unpluggedError = (path: string) =>
+  new CodedError(
+    'port-unavailable',
+    `${path} was closed or unplugged during the read: plug the board in again and read it again`,
+  );
 
 type Waiter = { resolve: (line: string) => void; reject: (err: Error) => void };
 
@@ -48,9 +57,7 @@ export class SerialLineChannel {
     private readonly port: SerialPort,
   ) {
     port.on('data', (chunk: Buffer) => this.accept(chunk.toString('latin1')));
-    port.on('close', () =>
-      this.fail(new CodedError('port-unavailable', `${path} was closed or unplugged during the read`)),
-    );
+    port.on('close', () => this.fail(unpluggedError(path)));
     port.on('error', (err: Error) =>
       this.fail(new CodedError('port-unavailable', `${path}: ${err.message}`)),
     );
@@ -107,18 +114,28 @@ export class SerialLineChannel {
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () => {
+          clearInterval(presence);
           this.waiter = null;
           reject(new CodedError('device-no-answer', `No answer from ${this.path} before the deadline`));
         },
         Math.max(0, deadline - Date.now()),
       );
+      // Not every driver tells a waiting reader about a hang-up (ptys do not); a vanished device
+      // node is certain, and that is what unplugging a USB board does.
+      const presence = setInterval(() => {
+        if (!existsSync(this.path)) this.fail(unpluggedError(this.path));
+      }, PRESENCE_CHECK_MS);
+      const settle = () => {
+        clearTimeout(timer);
+        clearInterval(presence);
+      };
       this.waiter = {
         resolve: (line) => {
-          clearTimeout(timer);
+          settle();
           resolve(line);
         },
         reject: (err) => {
-          clearTimeout(timer);
+          settle();
           reject(err);
         },
       };
@@ -136,7 +153,12 @@ export class SerialLineChannel {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
       this.port.write(text, 'latin1', (err) => {
-        if (err) return reject(new CodedError('port-unavailable', `${this.path}: ${err.message}`));
+        if (err)
+          return reject(
+            /EIO|ENXIO|ENODEV/.test(err.message)
+              ? unpluggedError(this.path)
+              : new CodedError('port-unavailable', `${this.path}: ${err.message}`),
+          );
         this.port.drain((drainErr) => (drainErr ? reject(drainErr) : resolve()));
       });
     });

@@ -1,7 +1,15 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { SerialPort } from 'serialport';
 import type { RawPort } from '../../core/boards';
+
+function resolveLink(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
 
 function readSysAttr(dir: string, name: string): string | undefined {
   try {
@@ -23,15 +31,16 @@ export function listFromSysfs(sysRoot = '/sys/class/tty'): RawPort[] {
     return [];
   }
   return names.map((name) => {
-    // /sys/class/tty/ttyACM0/device -> the USB interface; its parent holds serial, idVendor, idProduct.
-    const iface = join(sysRoot, name, 'device');
-    const usb = join(iface, '..');
-    const interfaceText = readSysAttr(iface, 'bInterfaceNumber');
+    // /sys/class/tty/ttyACM0/device links to the USB interface; its parent holds serial, idVendor,
+    // idProduct. The link must be resolved first: join(link, '..') would only strip the name.
+    const iface = resolveLink(join(sysRoot, name, 'device'));
+    const usb = iface ? dirname(iface) : null;
+    const interfaceText = iface ? readSysAttr(iface, 'bInterfaceNumber') : undefined;
     return {
       path: `/dev/${name}`,
-      serialNumber: readSysAttr(usb, 'serial'),
-      vendorId: readSysAttr(usb, 'idVendor'),
-      productId: readSysAttr(usb, 'idProduct'),
+      serialNumber: usb ? readSysAttr(usb, 'serial') : undefined,
+      vendorId: usb ? readSysAttr(usb, 'idVendor') : undefined,
+      productId: usb ? readSysAttr(usb, 'idProduct') : undefined,
       interfaceNumber: interfaceText ? parseInt(interfaceText, 16) : undefined,
     };
   });

@@ -1,57 +1,43 @@
-import type { PortInfo, ScanResult } from '../../../../electron/shared/types';
+import type { PortTile } from '../../../../electron/shared/types';
 import { api, call } from '../api';
 
-export type TileState = 'idle' | 'reading' | 'queued' | 'already-queued' | 'error';
-
-export interface PortTile {
-  path: string;
-  board: string | null;
-  serialNumber: string | null;
-  console: boolean;
-  state: TileState;
-  result: ScanResult | null;
-  error: string | null;
-}
-
-/** One tile per serial port: what was found and what each read came to. */
+/** The station's tiles, kept live by the main process's pushes. */
 export class StationState {
-  tiles = $state<PortTile[]>([]);
-  listError = $state<string | null>(null);
+  tiles = $state.raw<PortTile[]>([]);
+  watching = $state(false);
+  error = $state<string | null>(null);
 
-  private upsertTile(path: string, info?: PortInfo): PortTile {
-    let tile = this.tiles.find((t) => t.path === path);
-    if (!tile) {
-      this.tiles.push({
-        path,
-        board: info?.board ?? null,
-        serialNumber: info?.serialNumber ?? null,
-        console: info?.console ?? false,
-        state: 'idle',
-        result: null,
-        error: null,
-      });
-      tile = this.tiles[this.tiles.length - 1]!;
-    }
-    return tile;
+  /** Loads the current tiles and subscribes to changes; returns the cleanup for $effect. */
+  connect(): () => void {
+    const off = api.on('stationChanged', (tiles) => (this.tiles = tiles));
+    void call(api.getStation({})).then(({ value }) => {
+      if (value) {
+        this.tiles = value.tiles;
+        this.watching = value.watching;
+      }
+    });
+    void this.listPorts();
+    return off;
   }
 
   async listPorts(): Promise<void> {
-    const { value, error } = await call(api.listPorts({}));
-    this.listError = error?.message ?? null;
-    for (const port of value ?? []) this.upsertTile(port.path, port);
+    const { error } = await call(api.listPorts({}));
+    this.error = error?.message ?? null;
   }
 
+  /** The tile shows how the read went; the error there is the one to act on. */
   async read(path: string, tags: string[]): Promise<void> {
-    const tile = this.upsertTile(path);
-    tile.state = 'reading';
-    tile.error = null;
-    const { value, error } = await call(api.readPort({ port: path, tags, mode: 'auto' }));
-    if (value) {
-      tile.result = value;
-      tile.state = value.duplicate ? 'already-queued' : 'queued';
-    } else {
-      tile.state = 'error';
-      tile.error = error.message;
-    }
+    await call(api.readPort({ port: path, tags, mode: 'auto' }));
+  }
+
+  async readAll(tags: string[]): Promise<void> {
+    const { error } = await call(api.readAllPorts({ tags, mode: 'auto' }));
+    this.error = error?.message ?? null;
+  }
+
+  async setWatch(watching: boolean): Promise<void> {
+    const { value, error } = await call(api.setWatch({ watching }));
+    if (value) this.watching = value.watching;
+    this.error = error?.message ?? null;
   }
 }

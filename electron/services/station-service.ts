@@ -1,0 +1,140 @@
+import { pickConsolePorts, type RawPort } from '../core/boards';
+import { CodedError } from '../shared/result';
+import type { PortInfo, PortTile, ReadMode, ScanResult } from '../shared/types';
+import type { ReadRequest } from './capture-service';
+
+export interface StationDeps {
+  listPorts: () => Promise<RawPort[]>;
+  read: (request: ReadRequest) => Promise<ScanResult>;
+  /** Tags every automatic read gets (the active site's). */
+  siteTags: () => string[];
+  onChange: (tiles: PortTile[]) => void;
+}
+
+/**
+ * The station: one tile per serial port with its live state, reads of one port or of every
+ * recognised console at once, and a watch that reads each board as it is plugged in.
+ */
+export class StationService {
+  private readonly tiles = new Map<string, PortTile>();
+  private readonly readSerials = new Set<string>();
+  private watchTimer: ReturnType<typeof setTimeout> | null = null;
+  private watching = false;
+
+  constructor(private readonly deps: StationDeps) {}
+
+  snapshot(): PortTile[] {
+    return [...this.tiles.values()];
+  }
+
+  isWatching(): boolean {
+    return this.watching;
+  }
+
+  private update(path: string, change: Partial<PortTile>): void {
+    const tile = this.tiles.get(path) ?? {
+      path,
+      board: null,
+      serialNumber: null,
+      console: false,
+      state: 'waiting' as const,
+      result: null,
+      error: null,
+    };
+    this.tiles.set(path, { ...tile, ...change });
+    this.deps.onChange(this.snapshot());
+  }
+
+  async listPorts(): Promise<PortInfo[]> {
+    const ports = pickConsolePorts(await this.deps.listPorts()).map((p) => ({
+      path: p.path,
+      board: p.board,
+      serialNumber: p.serialNumber ?? null,
+      vendorId: p.vendorId ?? null,
+      productId: p.productId ?? null,
+      console: p.console,
+    }));
+    for (const p of ports) {
+      if (!this.tiles.has(p.path))
+        this.update(p.path, { board: p.board, serialNumber: p.serialNumber, console: p.console });
+    }
+    return ports;
+  }
+
+  /** Reads one port, keeping its tile up to date. Errors are thrown as well as shown on the tile. */
+  async read(request: ReadRequest): Promise<ScanResult> {
+    this.update(request.port, { state: 'connecting', error: null });
+    try {
+      const result = await this.deps.read({
+        ...request,
+        onStage: (stage) => this.update(request.port, { state: stage }),
+      });
+      this.update(request.port, { state: result.duplicate ? 'already-queued' : 'queued', result });
+      const serial = this.tiles.get(request.port)?.serialNumber;
+      if (serial) this.readSerials.add(serial);
+      return result;
+    } catch (err) {
+      this.update(request.port, { state: 'error', error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  /** Reads every recognised console port in parallel; a slow or broken board does not hold up the others. */
+  async readAll(options: {
+    tags: string[];
+    mode: ReadMode;
+    timeoutMs?: number;
+  }): Promise<Array<ScanResult | { port: string; error: string }>> {
+    const consoles = (await this.listPorts()).filter((p) => p.console);
+    if (consoles.length === 0) {
+      throw new CodedError(
+        'device-no-answer',
+        'No Nordic board was recognised: plug one in, or give its port with --port',
+      );
+    }
+    return Promise.all(
+      consoles.map((p) =>
+        this.read({ port: p.path, ...options }).catch((err: Error) => ({ port: p.path, error: err.message })),
+      ),
+    );
+  }
+
+  /** Polls the port list and reads each new board once per session, with the site's tags (or `tags`). */
+  startWatch(options: { mode: ReadMode; tags?: string[]; intervalMs?: number }): void {
+    if (this.watching) return;
+    this.watching = true;
+    const seen = new Set(this.tiles.keys());
+    const tick = async () => {
+      try {
+        const ports = await this.listPorts();
+        const fresh = ports.filter((p) => p.console && !seen.has(p.path));
+        for (const p of ports) seen.add(p.path);
+        for (const p of fresh) {
+          if (p.serialNumber && this.readSerials.has(p.serialNumber)) {
+            this.update(p.path, { state: 'already-queued', error: null });
+            continue;
+          }
+          const tags = options.tags ?? this.deps.siteTags();
+          // The tile shows the outcome; a failed read must not stop the watch.
+          void this.read({ port: p.path, tags, mode: options.mode }).catch(() => undefined);
+        }
+        // A port that disappeared (unplugged) can be read again when it comes back.
+        const present = new Set(ports.map((p) => p.path));
+        for (const path of [...seen]) if (!present.has(path)) seen.delete(path);
+        for (const path of [...this.tiles.keys()]) {
+          if (!present.has(path) && this.tiles.get(path)?.state !== 'error') this.tiles.delete(path);
+        }
+        this.deps.onChange(this.snapshot());
+      } finally {
+        if (this.watching) this.watchTimer = setTimeout(() => void tick(), options.intervalMs ?? 1000);
+      }
+    };
+    void tick();
+  }
+
+  stopWatch(): void {
+    this.watching = false;
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
+  }
+}
