@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchEnqueue } from './enqueue';
+import { benchImport } from './import';
 import { benchSerial } from './serial';
 import { benchSync } from './sync';
 
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   console.log('outbox enqueue', results.outboxEnqueue);
   results.outboxSync = await benchSync(5000, 50, Number(process.env.BENCH_SEQUENTIAL_SAMPLE ?? 500));
   console.log('outbox sync', results.outboxSync);
+  results.import = await benchImport();
+  console.log('import', results.import);
   results.serial = await benchSerial();
   console.log('serial', results.serial);
   const dir = join(__dirname, '..', 'bench-results');

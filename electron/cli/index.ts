@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
 import { normalizeTags } from '../core/tags';
@@ -191,6 +192,48 @@ export function buildProgram(
           tags: [...app.settings.get().siteTags, ...tags.tags],
         });
         return { json: scanJson(result), text: formatScan(result) };
+      }),
+    );
+
+  program
+    .command('import <file>')
+    .description("queue claims from a token CSV (bulk format, or the gather tool's output)")
+    .option('--tag <tag>', 'tag to add to every row (repeatable)', collect, [])
+    .action((file: string, opts: { tag: string[] }) =>
+      run(async (app) => {
+        const progress = process.stderr.isTTY
+          ? (f: number) => process.stderr.write(`\rimport: ${Math.round(f * 100)}%   `)
+          : undefined;
+        const result = await app.importFile(file, opts.tag, progress);
+        if (progress) process.stderr.write('\n');
+        const lines = [
+          `Queued ${result.queued} claim(s); ${result.duplicates} duplicate(s); ${result.rejected.length} row(s) rejected.`,
+        ];
+        for (const r of result.rejected) lines.push(`  ${file}, row ${r.row}: ${r.reason}`);
+        return {
+          json: result,
+          text: lines.join('\n'),
+          // Rows were refused: bad input, said row by row (the valid rows are queued).
+          exitCode: result.rejected.length ? exitCodes.usage : exitCodes.success,
+        };
+      }),
+    );
+
+  program
+    .command('export <file>')
+    .description(
+      'write pending claims as bulk-format CSV (--what queue), or the site report (--what devices)',
+    )
+    .addOption(new Option('--what <what>').choices(['queue', 'devices']).default('queue'))
+    .action((file: string, opts: { what: 'queue' | 'devices' }) =>
+      run(async (app) => {
+        const { rows, csv } = opts.what === 'queue' ? app.exportQueue() : app.siteReport();
+        try {
+          writeFileSync(file, csv);
+        } catch (err) {
+          throw new CodedError('invalid-argument', `Cannot write ${file}: ${(err as Error).message}`);
+        }
+        return { json: { rows, file }, text: `Wrote ${rows} row(s) to ${file}.` };
       }),
     );
 

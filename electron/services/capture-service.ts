@@ -185,6 +185,7 @@ export class CaptureService {
         firmware: answers.firmware,
         port,
         readAt: new Date().toISOString(),
+        site: this.settings.get().siteTags.join(','),
       });
       return this.outbox.enqueueClaim(token.deviceId, { token: token.token, tags, imei: answers.imei })
         .outcome;

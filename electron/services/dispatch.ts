@@ -17,6 +17,17 @@ function handlersFor(app: Fieldclaim): Handlers {
       else app.station.stopWatch();
       return { watching: app.station.isWatching() };
     },
+    previewImport: (args) => app.previewImport(args.name, Buffer.from(args.base64, 'base64')),
+    commitImport: (args) => app.commitImport(args.id, args.tags),
+    exportFile: (args) => {
+      const { rows, csv } = args.what === 'queue' ? app.exportQueue() : app.siteReport();
+      const day = new Date().toISOString().slice(0, 10);
+      return {
+        rows,
+        csv,
+        filename: args.what === 'queue' ? `fieldclaim-queue-${day}.csv` : `fieldclaim-site-report-${day}.csv`,
+      };
+    },
     listQueue: (args) => app.queue(args.state),
     retryEntry: (args) => app.retry(args.id),
     discardEntry: (args) => app.discard(args.id),

@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { RawPort } from '../core/boards';
+import { deviceTypeName } from '../core/token';
+import { toSiteReportCsv } from '../adapters/csv/report-csv';
+import { readTokenBytes, readTokenFile } from '../adapters/csv/token-file';
 import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
 import { openDatabase } from '../adapters/db/database';
 import { DevicesRepository } from '../adapters/db/devices-repo';
@@ -14,6 +17,8 @@ import type {
   AppStatus,
   ClaimedDevice,
   EntryState,
+  ImportPreview,
+  ImportResult,
   KeyStatus,
   OutboxEntry,
   PortInfo,
@@ -24,6 +29,7 @@ import type {
   SyncSummary,
 } from '../shared/types';
 import { CaptureService, type ReadRequest } from './capture-service';
+import { ImportService } from './import-service';
 import { SettingsService } from './settings-service';
 import { StationService } from './station-service';
 import { AutoSync } from './auto-sync';
@@ -55,6 +61,7 @@ export interface FieldclaimEvents {
   syncProgress: SyncProgress;
   statusChanged: AppStatus;
   stationChanged: PortTile[];
+  importProgress: { fraction: number };
 }
 
 type Listener<T> = (payload: T) => void;
@@ -71,10 +78,12 @@ export class Fieldclaim {
   private readonly tagsRepo: TagsRepository;
   readonly changes: ChangesService;
   readonly station: StationService;
+  readonly imports: ImportService;
   private readonly listeners: { [K in keyof FieldclaimEvents]: Set<Listener<FieldclaimEvents[K]>> } = {
     syncProgress: new Set(),
     statusChanged: new Set(),
     stationChanged: new Set(),
+    importProgress: new Set(),
   };
   private syncing: Promise<SyncSummary> | null = null;
   private online: boolean | null = null;
@@ -92,6 +101,7 @@ export class Fieldclaim {
     this.changes = new ChangesService(this.db, this.outbox, this.tagsRepo, () => this.statusChanged());
     this.keys = new KeyStore(options.secretBackend ?? keytarBackend(), options.envApiKey ?? null);
     this.capture = new CaptureService(this.db, this.outbox, this.devicesRepo, this.settings);
+    this.imports = new ImportService(this.outbox, () => this.settings.get().siteTags);
     this.station = new StationService({
       listPorts: options.listPorts ?? listSerialPorts,
       read: async (request) => {
@@ -176,6 +186,52 @@ export class Fieldclaim {
   devices(filter: { search?: string } = {}): ClaimedDevice[] {
     const pending = this.outbox.pendingKindsByDevice();
     return this.devicesRepo.list(filter).map((d) => ({ ...d, pending: pending.get(d.id) ?? [] }));
+  }
+
+  /** Reads a token file from disk and queues it whole (the CLI); progress as a fraction read. */
+  async importFile(
+    path: string,
+    tags: string[],
+    onProgress?: (fraction: number) => void,
+  ): Promise<ImportResult> {
+    const result = this.imports.commit(await readTokenFile(path, onProgress), tags);
+    this.statusChanged();
+    return result;
+  }
+
+  /** A file picked, dropped or pasted in the UI: checked and counted, nothing queued yet. */
+  async previewImport(name: string, bytes: Uint8Array): Promise<ImportPreview> {
+    return this.imports.preview(
+      await readTokenBytes(bytes, name, (fraction) => this.emit('importProgress', { fraction })),
+    );
+  }
+
+  commitImport(id: string, tags: string[]): ImportResult {
+    const result = this.imports.commitPreview(id, tags);
+    this.statusChanged();
+    return result;
+  }
+
+  exportQueue(): { rows: number; csv: string } {
+    return this.imports.exportQueue();
+  }
+
+  /** Every device dealt with here: what was read, where and when, and how its claim stands. */
+  siteReport(): { rows: number; csv: string } {
+    const rows = this.devicesRepo.siteReport().map((r) => ({
+      deviceId: r.id,
+      imei: r.imei,
+      deviceType: r.serviceType ?? (r.readType === null ? null : deviceTypeName(r.readType)),
+      model: r.model,
+      firmware: r.firmware,
+      tags: JSON.parse(r.tags ?? r.claimTags ?? '[]') as string[],
+      claimState: r.claimState ?? 'read only',
+      claimedAt: r.claimedAt,
+      readAt: r.readAt,
+      port: r.port,
+      site: r.site ?? '',
+    }));
+    return { rows: rows.length, csv: `${toSiteReportCsv(rows)}\n` };
   }
 
   /** The team's tags with how many devices in the local copy carry each. */

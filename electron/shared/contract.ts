@@ -6,6 +6,8 @@ import {
   stages,
   type AppStatus,
   type ClaimedDevice,
+  type ImportPreview,
+  type ImportResult,
   type KeyStatus,
   type OutboxEntry,
   type PortInfo,
@@ -47,6 +49,19 @@ export const contract = {
   setWatch: {
     args: z.strictObject({ watching: z.boolean() }),
     result: returns<{ watching: boolean }>(),
+  },
+  /** A token file picked, dropped or pasted, as base64: checked and counted, nothing queued. */
+  previewImport: {
+    args: z.strictObject({ name: text(500).min(1), base64: z.base64().max(200_000_000) }),
+    result: returns<ImportPreview>(),
+  },
+  commitImport: {
+    args: z.strictObject({ id: z.uuid(), tags: z.array(text(1000)).max(100).default([]) }),
+    result: returns<ImportResult>(),
+  },
+  exportFile: {
+    args: z.strictObject({ what: z.enum(['queue', 'devices']) }),
+    result: returns<{ rows: number; csv: string; filename: string }>(),
   },
   listQueue: {
     args: z.strictObject({ state: z.enum([...entryStates, 'all']).default('all') }),
@@ -96,9 +111,10 @@ export interface Events {
   syncProgress: SyncProgress;
   statusChanged: AppStatus;
   stationChanged: PortTile[];
+  importProgress: { fraction: number };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['syncProgress', 'statusChanged', 'stationChanged'];
+export const eventNames: EventName[] = ['syncProgress', 'statusChanged', 'stationChanged', 'importProgress'];
 
 /** IPC channel names are namespaced so nothing else on ipcMain can collide with them. */
 export const ipcChannel = (channel: Channel) => `fieldclaim:${channel}`;

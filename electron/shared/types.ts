@@ -143,3 +143,24 @@ export interface AppStatus {
   /** The queue is paused by a 429 until this time (ms since epoch). */
   pausedUntil: number | null;
 }
+
+/** What importing a token file would do, before anything is queued. */
+export interface ImportPreview {
+  id: string;
+  file: string;
+  rows: number;
+  new: number;
+  duplicates: number;
+  rejected: number;
+  /** Row numbers count every line of the file, header and blank lines included. */
+  rejectedRows: Array<{ row: number; reason: string }>;
+  notes: string[];
+  /** The active site's tags, added to every row. */
+  siteTags: string[];
+}
+
+export interface ImportResult {
+  queued: number;
+  duplicates: number;
+  rejected: Array<{ row: number; reason: string }>;
+}

@@ -42,6 +42,14 @@ describe('decodeAttestationToken', () => {
     ['truncated signature', (t) => t.slice(0, -20), /signature/],
     ['signature lost its first character', (t) => t.replace('.0', '.'), /signature/],
     ['body and signature swapped', (t) => t.split('.').reverse().join('.'), /self-describe/],
+    [
+      'bytes after the CBOR body',
+      (t) => {
+        const [body, sig] = t.split('.') as [string, string];
+        return `${Buffer.concat([Buffer.from(body, 'base64url'), Buffer.from([0x01])]).toString('base64url')}.${sig}`;
+      },
+      /body/,
+    ],
   ];
   for (const [name, mutate, reason] of cases) {
     it(`rejects a token with ${name}, saying why`, () => {

@@ -5,6 +5,8 @@ import type { ClaimedDevice } from '../../shared/types';
 export type { ServiceDevice } from '../../core/service-model';
 
 export interface DeviceRead {
+  /** The site tags active when the board was read. */
+  site?: string;
   deviceId: string;
   deviceType: number;
   imei: string | null;
@@ -90,10 +92,49 @@ export class DevicesRepository {
   recordRead(read: DeviceRead): void {
     this.db
       .prepare(
-        `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at)
-         VALUES (@deviceId, @deviceType, @imei, @model, @firmware, @port, @readAt)`,
+        `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at, site)
+         VALUES (@deviceId, @deviceType, @imei, @model, @firmware, @port, @readAt, @site)`,
       )
-      .run(read);
+      .run({ site: '', ...read });
+  }
+
+  /**
+   * One row per device the station has dealt with: read here, queued or claimed. The newest read
+   * and the newest claim entry of each device.
+   */
+  siteReport(): Array<{
+    id: string;
+    imei: string | null;
+    serviceType: string | null;
+    readType: number | null;
+    model: string | null;
+    firmware: string | null;
+    tags: string | null;
+    claimTags: string | null;
+    claimState: string | null;
+    claimedAt: string | null;
+    readAt: string | null;
+    port: string | null;
+    site: string | null;
+  }> {
+    return this.db
+      .prepare(
+        `WITH latest_read AS (
+           SELECT * FROM device_reads r WHERE r.seq = (SELECT MAX(seq) FROM device_reads WHERE device_id = r.device_id)),
+         latest_claim AS (
+           SELECT * FROM outbox o WHERE o.kind = 'claim'
+             AND o.seq = (SELECT MAX(seq) FROM outbox WHERE device_id = o.device_id AND kind = 'claim')),
+         ids AS (SELECT device_id AS id FROM latest_claim UNION SELECT device_id FROM latest_read UNION SELECT id FROM devices)
+         SELECT ids.id, COALESCE(d.imei, r.imei, json_extract(c.payload, '$.imei')) AS imei,
+           d.device_type AS serviceType, r.device_type AS readType, r.model, r.firmware,
+           d.tags AS tags, json_extract(c.payload, '$.tags') AS claimTags,
+           CASE WHEN d.id IS NOT NULL THEN 'claimed' ELSE c.state END AS claimState,
+           d.claimed_at AS claimedAt, r.read_at AS readAt, r.port, r.site
+         FROM ids LEFT JOIN devices d ON d.id = ids.id LEFT JOIN latest_read r ON r.device_id = ids.id
+           LEFT JOIN latest_claim c ON c.device_id = ids.id
+         ORDER BY COALESCE(r.read_at, d.claimed_at, c.created_at), ids.id`,
+      )
+      .all() as ReturnType<DevicesRepository['siteReport']>;
   }
 
   reads(deviceId: string): DeviceRead[] {

@@ -71,6 +71,8 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
         created_at TEXT
       );
     `),
+  // 5: the site that was active when a board was read, for the site report.
+  (db) => db.exec(`ALTER TABLE device_reads ADD COLUMN site TEXT NOT NULL DEFAULT ''`),
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -146,7 +146,7 @@ export class OutboxRepository {
     };
     const stamp = now();
     this.db.transaction(() => {
-      const known = new Set(this.devicesWithClaims.all(JSON.stringify(claims.map((c) => c.deviceId))));
+      const known = this.devicesWithClaim(claims.map((c) => c.deviceId));
       for (const c of claims) {
         if (known.has(c.deviceId)) {
           counts[this.putClaim(c.deviceId, c.payload, stamp).outcome]++;
@@ -190,6 +190,21 @@ export class OutboxRepository {
       return { outcome: 'in-flight', seq: existing.seq };
     if (existing.state === 'done') return { outcome: 'already-claimed', seq: existing.seq };
     return { outcome: 'queued', seq: this.insertRow('claim', deviceId, payload, stamp) };
+  }
+
+  /**
+   * Which of these devices already have a claim in the outbox (in any state). A queue smaller than
+   * the list is read whole (one index scan); otherwise each id is looked up.
+   */
+  devicesWithClaim(deviceIds: string[]): Set<string> {
+    const queued = this.db.prepare('SELECT COUNT(*) FROM outbox').pluck().get() as number;
+    if (queued > deviceIds.length) return new Set(this.devicesWithClaims.all(JSON.stringify(deviceIds)));
+    const wanted = new Set(deviceIds);
+    const all = this.db
+      .prepare(`SELECT device_id FROM outbox WHERE kind = 'claim'`)
+      .pluck()
+      .all() as string[];
+    return new Set(all.filter((id) => wanted.has(id)));
   }
 
   private insertRow(kind: EntryKind, key: string, payload: unknown, stamp: string): number {

@@ -1,0 +1,43 @@
+import Papa from 'papaparse';
+
+export interface SiteReportRow {
+  deviceId: string;
+  imei: string | null;
+  deviceType: string | null;
+  model: string | null;
+  firmware: string | null;
+  tags: string[];
+  claimState: string;
+  claimedAt: string | null;
+  readAt: string | null;
+  port: string | null;
+  site: string;
+}
+
+const columns: Array<[keyof SiteReportRow, string]> = [
+  ['deviceId', 'device UUID'],
+  ['imei', 'IMEI'],
+  ['deviceType', 'device type'],
+  ['model', 'model'],
+  ['firmware', 'firmware'],
+  ['tags', 'tags'],
+  ['claimState', 'claim state'],
+  ['claimedAt', 'claimed at'],
+  ['readAt', 'read at'],
+  ['port', 'port'],
+  ['site', 'site'],
+];
+
+/**
+ * The site report: for people and spreadsheets, so every cell that a spreadsheet would run as a
+ * formula (=, +, -, @ first) is defused by papaparse's escapeFormulae.
+ */
+export function toSiteReportCsv(rows: SiteReportRow[]): string {
+  return Papa.unparse(
+    {
+      fields: columns.map(([, title]) => title),
+      data: rows.map((r) => columns.map(([key]) => (key === 'tags' ? r.tags.join(',') : (r[key] ?? '')))),
+    },
+    { newline: '\n', escapeFormulae: true },
+  );
+}

@@ -1,0 +1,69 @@
+import type { ImportPreview, ImportResult } from '../../../../electron/shared/types';
+import { api, call } from '../api';
+import { parseTagField } from '../format';
+
+/** Bytes to base64 for the IPC call (FileReader copes with large files; btoa does not). */
+function toBase64(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).slice(String(reader.result).indexOf(',') + 1));
+    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** Import: a file (picked, dropped) or pasted tokens, previewed first, queued only when confirmed. */
+export class ImportState {
+  preview = $state<ImportPreview | null>(null);
+  result = $state<ImportResult | null>(null);
+  progress = $state<number | null>(null);
+  error = $state<string | null>(null);
+  tagText = $state('');
+
+  connect(): () => void {
+    return api.on('importProgress', ({ fraction }) => (this.progress = fraction));
+  }
+
+  async open(name: string, blob: Blob): Promise<void> {
+    this.error = null;
+    this.result = null;
+    this.preview = null;
+    this.progress = 0;
+    const { value, error } = await call(api.previewImport({ name, base64: await toBase64(blob) }));
+    this.progress = null;
+    this.preview = value;
+    this.error = error?.message ?? null;
+  }
+
+  openPasted(text: string): Promise<void> {
+    return this.open('pasted tokens', new Blob([text], { type: 'text/csv' }));
+  }
+
+  async commit(): Promise<void> {
+    if (!this.preview) return;
+    const { value, error } = await call(
+      api.commitImport({ id: this.preview.id, tags: parseTagField(this.tagText) }),
+    );
+    this.result = value;
+    this.error = error?.message ?? null;
+    if (value) this.preview = null;
+  }
+
+  cancel(): void {
+    this.preview = null;
+    this.error = null;
+  }
+}
+
+export const importState = new ImportState();
+
+/** Saves text as a file through the browser's download (Electron asks where to save it). */
+export async function download(what: 'queue' | 'devices'): Promise<string | null> {
+  const { value, error } = await call(api.exportFile({ what }));
+  if (!value) return error.message;
+  const url = URL.createObjectURL(new Blob([value.csv], { type: 'text/csv' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: value.filename });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return null;
+}

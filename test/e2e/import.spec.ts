@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { Fieldclaim } from '../../electron/services/fieldclaim';
+import { channels, eventNames } from '../../electron/shared/contract';
+import { installHttpApi } from '../support/browser-api';
+import { memorySecretBackend } from '../support/station';
+import { tempDir } from '../support/temp-dir';
+import { TestTransport } from '../support/test-transport';
+import { makeToken } from '../support/tokens';
+
+const corpus = join(__dirname, '../fixtures/csv');
+let dir: ReturnType<typeof tempDir>;
+let app: Fieldclaim;
+let transport: TestTransport;
+
+test.beforeEach(async () => {
+  dir = tempDir();
+  app = new Fieldclaim({
+    dataDir: dir.path,
+    secretBackend: memorySecretBackend(),
+    userAgent: 'Fieldclaim/e2e',
+    listPorts: async () => [],
+  });
+  transport = await new TestTransport(app).start();
+});
+test.afterEach(async () => {
+  await transport.stop();
+  app.close();
+  dir.remove();
+});
+
+test('a picked file is previewed (counts, rejected rows with reasons) and queued only when confirmed', async ({
+  page,
+}) => {
+  await page.addInitScript(installHttpApi, { channels, events: eventNames });
+  await page.goto(transport.url);
+  await page.getByRole('button', { name: 'Queue' }).click();
+  await page.getByTestId('import-file').setInputFiles(join(corpus, 'truncated-token.csv'));
+  const preview = page.getByTestId('import-preview');
+  await expect(preview).toContainText('truncated-token.csv: 2 rows');
+  await expect(page.getByTestId('preview-new')).toHaveText('1');
+  await expect(page.getByTestId('preview-rejected')).toHaveText('1');
+  await expect(page.getByTestId('rejected-row')).toContainText('2');
+  await expect(page.getByTestId('rejected-row')).toContainText('invalid token');
+  expect(app.queue()).toEqual([]); // nothing queued by a preview
+
+  await page.getByLabel('Tags to add to every row').fill('batch-9');
+  await page.getByRole('button', { name: 'Queue 1 claim' }).click();
+  await expect(page.getByTestId('import-result')).toContainText('Queued 1; 0 duplicate; 1 rejected');
+  await expect(page.locator('[data-testid="queue-row"]')).toHaveCount(1);
+  expect(app.queue()[0]?.tags).toEqual(['batch-9']);
+});
+
+test('pasted tokens and a dropped file go through the same preview', async ({ page }) => {
+  const queued = makeToken();
+  // One token is in the queue already (seeded through an import).
+  const seedPreview = await app.previewImport('seed.csv', Buffer.from(`${queued.token}\n`));
+  app.commitImport(seedPreview.id, []);
+
+  await page.addInitScript(installHttpApi, { channels, events: eventNames });
+  await page.goto(transport.url);
+  await page.getByRole('button', { name: 'Queue' }).click();
+  await page.getByLabel('Or paste tokens, one per line').fill(`${queued.token}\n${makeToken().token}\n`);
+  await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
+  await expect(page.getByTestId('preview-new')).toHaveText('1');
+  await expect(page.getByTestId('preview-duplicates')).toHaveText('1');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // Drop a file onto the window from the Station screen: the preview opens on the Queue screen.
+  await page.getByRole('button', { name: 'Station' }).click();
+  const content = readFileSync(join(corpus, 'gather-tool.csv'), 'utf8');
+  await page.evaluate((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'gather-tool.csv', { type: 'text/csv' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, content);
+  await expect(page.getByTestId('import-preview')).toContainText('gather-tool.csv: 3 rows');
+  await expect(page.getByTestId('import-preview')).toContainText('gather tool');
+  await expect(page.getByTestId('preview-new')).toHaveText('2');
+});

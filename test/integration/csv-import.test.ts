@@ -1,0 +1,238 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiSimulator } from '../support/api-sim';
+import { runCli } from '../support/cli';
+import { memorySecretBackend, openTestApp } from '../support/station';
+import { tempDir } from '../support/temp-dir';
+
+const corpus = join(__dirname, '../fixtures/csv');
+const file = (name: string) => join(corpus, name);
+const id = (n: number) => `c0ffee00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+let station: ReturnType<typeof openTestApp>;
+beforeEach(() => {
+  station = openTestApp();
+});
+afterEach(() => station.close());
+
+describe('importing the corpus of awkward files', () => {
+  it.each([
+    ['bulk-basic.csv', { queued: 3, duplicates: 0, rejected: [] }],
+    ['bom-crlf-blank-lines.csv', { queued: 2, duplicates: 0, rejected: [] }],
+    ['header-row.csv', { queued: 2, duplicates: 0, rejected: [] }],
+    ['extra-columns.csv', { queued: 2, duplicates: 0, rejected: [] }],
+    ['duplicates.csv', { queued: 2, duplicates: 1, rejected: [] }],
+    ['utf16le.csv', { queued: 2, duplicates: 0, rejected: [] }],
+    [
+      'truncated-token.csv',
+      { queued: 1, duplicates: 0, rejected: [{ row: 2, reason: expect.stringMatching(/invalid token/) }] },
+    ],
+    [
+      'signature-lost-first-char.csv',
+      { queued: 1, duplicates: 0, rejected: [{ row: 1, reason: expect.stringMatching(/signature/) }] },
+    ],
+    [
+      'tag-too-long.csv',
+      { queued: 1, duplicates: 0, rejected: [{ row: 1, reason: expect.stringMatching(/101 characters/) }] },
+    ],
+    [
+      'gather-tool.csv',
+      { queued: 2, duplicates: 0, rejected: [{ row: 3, reason: expect.stringMatching(/UUID column/) }] },
+    ],
+    [
+      'not-tokens.csv',
+      { queued: 0, duplicates: 0, rejected: [{ row: 2, reason: expect.stringMatching(/invalid token/) }] },
+    ],
+  ])('%s', async (name, expected) => {
+    expect(await station.app.importFile(file(name), [])).toEqual(expected);
+  });
+
+  it('keeps the tags of each row, the IMEI from the gather tool, and adds tags for every row', async () => {
+    await station.app.importFile(file('bulk-basic.csv'), ['batch=7']);
+    await station.app.importFile(file('gather-tool.csv'), []);
+    const byId = new Map(station.app.queue().map((e) => [e.deviceId, e]));
+    expect(byId.get(id(1))?.tags).toEqual(['batch=7']);
+    expect(byId.get(id(2))?.tags).toEqual(['oslo', 'white', 'batch=7']);
+    expect(byId.get(id(10))?.imei).toBe('351358815178345');
+    expect(byId.get(id(11))?.imei).toBe('351358815178352');
+  });
+
+  it('the newest token of a device wins within a file, and the file against the queue counts as duplicates', async () => {
+    await station.app.importFile(file('duplicates.csv'), []);
+    expect(station.app.queue().find((e) => e.deviceId === id(13))?.tags).toEqual(['first', 'second']);
+    expect(await station.app.importFile(file('duplicates.csv'), [])).toEqual({
+      queued: 0,
+      duplicates: 3,
+      rejected: [],
+    });
+    expect(station.app.queue()).toHaveLength(2);
+  });
+
+  it.each([
+    ['empty.csv', /is empty/],
+    ['binary.bin', /not a text file/],
+    ['does-not-exist.csv', /Cannot read/],
+  ])('refuses %s as a whole, changing nothing', async (name, message) => {
+    await station.app.importFile(file('bulk-basic.csv'), []);
+    await expect(station.app.importFile(file(name), [])).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringMatching(message),
+    });
+    expect(station.app.queue()).toHaveLength(3);
+  });
+
+  it('notes what it skipped or recognised in the preview, and queues nothing until committed', async () => {
+    const preview = await station.app.previewImport(
+      'extra-columns.csv',
+      readFileSync(file('extra-columns.csv')),
+    );
+    expect(preview).toMatchObject({ file: 'extra-columns.csv', rows: 2, new: 2, duplicates: 0, rejected: 0 });
+    expect(preview.notes.join(' ')).toMatch(/Columns after the second were ignored/);
+    expect(
+      (await station.app.previewImport('h.csv', readFileSync(file('header-row.csv')))).notes.join(' '),
+    ).toMatch(/header/);
+    expect(
+      (await station.app.previewImport('g.csv', readFileSync(file('gather-tool.csv')))).notes.join(' '),
+    ).toMatch(/gather tool/);
+    expect(station.app.queue()).toEqual([]);
+    const last = await station.app.previewImport('bulk-basic.csv', readFileSync(file('bulk-basic.csv')));
+    expect(station.app.commitImport(last.id, ['site=a'])).toEqual({ queued: 3, duplicates: 0, rejected: [] });
+    expect(station.app.queue().every((e) => e.tags.includes('site=a'))).toBe(true);
+  });
+});
+
+describe('exports', () => {
+  it('round trip: the exported queue imports into another station as the same claims', async () => {
+    await station.app.importFile(file('bulk-basic.csv'), []);
+    await station.app.importFile(file('utf16le.csv'), []);
+    const exported = station.app.exportQueue();
+    expect(exported.rows).toBe(5);
+    const other = openTestApp();
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'queue.csv');
+      writeFileSync(path, exported.csv);
+      expect(await other.app.importFile(path, [])).toEqual({ queued: 5, duplicates: 0, rejected: [] });
+      const tagsOf = (s: typeof station) =>
+        Object.fromEntries(s.app.queue().map((e) => [e.deviceId, e.tags]));
+      expect(tagsOf(other)).toEqual(tagsOf(station));
+    } finally {
+      other.close();
+      dir.remove();
+    }
+  });
+
+  it('the exported queue is valid input for the service bulk endpoint', async () => {
+    const sim = await new ApiSimulator().start();
+    sim.addKey('k');
+    try {
+      // Tags the file uses must exist in the service first, as the sync engine ensures.
+      await station.app.importFile(file('bulk-basic.csv'), []);
+      for (const tag of ['oslo', 'white', 'location=Bergen']) {
+        await fetch(`${sim.baseUrl}claimed-devices/tags`, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer k' },
+          body: JSON.stringify({ tag }),
+        });
+      }
+      const response = await fetch(`${sim.baseUrl}claimed-devices`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer k', 'Content-Type': 'text/csv' },
+        body: station.app.exportQueue().csv,
+      });
+      const body = (await response.json()) as {
+        items: Array<{ id: string; tags: string[] }>;
+        failed: unknown[];
+      };
+      expect(body.failed).toEqual([]);
+      expect(body.items.map((d) => [d.id, d.tags])).toEqual([
+        [id(1), []],
+        [id(2), ['oslo', 'white']],
+        [id(3), ['location=Bergen']],
+      ]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('site report: one row per device with where and when it was read, and no cell a spreadsheet would run', async () => {
+    const sim = await new ApiSimulator().start();
+    sim.addKey('k');
+    const app = openTestApp({
+      secretBackend: memorySecretBackend('k'),
+      settingsOverrides: { apiUrl: sim.baseUrl },
+    });
+    try {
+      app.app.updateSettings({ siteTags: ['=HYPERLINK("http://evil")', 'location=Oslo'] });
+      await app.app.importFile(file('bulk-basic.csv'), ['+cmd']);
+      await app.app.sync();
+      const report = Papa.parse<Record<string, string>>(app.app.siteReport().csv, {
+        header: true,
+        skipEmptyLines: true,
+      });
+      expect(report.meta.fields).toEqual([
+        'device UUID',
+        'IMEI',
+        'device type',
+        'model',
+        'firmware',
+        'tags',
+        'claim state',
+        'claimed at',
+        'read at',
+        'port',
+        'site',
+      ]);
+      expect(report.data).toHaveLength(3);
+      expect(report.data[0]).toMatchObject({
+        'device UUID': id(1),
+        'device type': 'nrf9151_LACA',
+        'claim state': 'claimed',
+      });
+      for (const row of report.data)
+        for (const cell of Object.values(row)) expect(cell).not.toMatch(/^[=+\-@]/);
+      expect(report.data[1]!.tags).toContain('oslo');
+    } finally {
+      app.close();
+      await sim.stop();
+    }
+  });
+});
+
+describe('CLI import and export', () => {
+  it('exits 2 with row-numbered reasons for bad rows, and 2 naming the file for a file it cannot read', async () => {
+    const dir = tempDir();
+    try {
+      const bad = await runCli(['--data-dir', dir.path, 'import', file('truncated-token.csv'), '--json']);
+      expect(bad.code).toBe(2);
+      expect(bad.json).toEqual({
+        queued: 1,
+        duplicates: 0,
+        rejected: [{ row: 2, reason: expect.stringMatching(/invalid token/) }],
+      });
+      const text = await runCli(['--data-dir', dir.path, 'import', file('truncated-token.csv')]);
+      expect(text.stdout).toMatch(/truncated-token\.csv, row 2: invalid token/);
+      const binary = await runCli(['--data-dir', dir.path, 'import', file('binary.bin'), '--json']);
+      expect(binary.code).toBe(2);
+      expect(binary.json).toMatchObject({ error: { message: expect.stringContaining('binary.bin') } });
+      const out = join(dir.path, 'out.csv');
+      const exported = await runCli(['--data-dir', dir.path, 'export', out, '--json']);
+      expect(exported.json).toEqual({ rows: 1, file: out });
+      expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(1);
+      const report = await runCli([
+        '--data-dir',
+        dir.path,
+        'export',
+        join(dir.path, 'r.csv'),
+        '--what',
+        'devices',
+        '--json',
+      ]);
+      expect(report.json).toMatchObject({ rows: 1 });
+    } finally {
+      dir.remove();
+    }
+  });
+});
