@@ -24,6 +24,8 @@ step() {
 step typecheck npm run --silent typecheck
 step lint npm run --silent lint
 step build npx electron-vite build --logLevel warn
+# electronegativity over the built app and npm audit of runtime dependencies (test/security/).
+step security-audit npx tsx test/security/audit.ts
 
 # Vitest's JSON report gives the counts; Playwright's too. Both also print their usual summaries.
 step "unit+wiring" npx vitest run --project unit --project wiring --reporter=default --reporter=json --outputFile="$reports/unit.json"

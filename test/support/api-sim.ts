@@ -29,6 +29,7 @@ export type Fault = (
   | { kind: 'status'; status: number; message?: string; retryAfter?: string }
   | { kind: 'reset' }
   | { kind: 'apply-then-reset' }
+  | { kind: 'redirect'; location: string }
 ) & { when?: (request: RecordedRequest) => boolean };
 
 /** Matches bulk claim requests, for faults aimed at them. */
@@ -90,6 +91,8 @@ const adminRoles = new Set<Role>(['owner', 'admin']);
 export class ApiSimulator {
   readonly devices = new Map<string, SimDevice & { team: string }>();
   readonly keys = new Map<string, { team: string; role: Role }>();
+  /** Every Authorization header seen, to prove where a key went. */
+  readonly authorizations: string[] = [];
   /** How many times each effect happened, per device: `claim:<id>` and so on. */
   readonly effects = new Map<string, number>();
   readonly requests: RecordedRequest[] = [];
@@ -153,6 +156,7 @@ export class ApiSimulator {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://sim');
+    if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const caller = auth ? this.keys.get(auth) : undefined;
     const recorded: RecordedRequest = {
@@ -172,6 +176,10 @@ export class ApiSimulator {
         ? this.randomFaults[Math.floor(Math.random() * this.randomFaults.length)]
         : undefined);
     if (fault?.kind === 'reset') return void req.socket.destroy();
+    if (fault?.kind === 'redirect') {
+      res.writeHead(307, { Location: fault.location });
+      return void res.end();
+    }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {};
       return this.send(res, fault.status, { message: fault.message ?? `Simulated ${fault.status}` }, headers);

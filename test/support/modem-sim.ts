@@ -120,6 +120,11 @@ export class ModemSimulator {
     }
   }
 
+  /** Bytes straight onto the wire, as a misbehaving firmware would send them. */
+  sendRaw(bytes: Buffer): Promise<void> {
+    return new Promise((resolve) => this.port.write(bytes, () => this.port.drain(() => resolve())));
+  }
+
   private send(text: string): void {
     if (this.port.isOpen) this.port.write(Buffer.from(text, 'latin1'));
   }

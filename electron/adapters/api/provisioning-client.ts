@@ -101,6 +101,10 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+function redact(text: string, secret: string): string {
+  return secret ? text.split(secret).join('[redacted]') : text;
+}
+
 function messageOf(raw: string, status: number): string {
   const body = tryParseJson(raw) as { message?: unknown } | undefined;
   if (typeof body?.message === 'string' && body.message) return body.message;
@@ -163,7 +167,8 @@ export class ProvisioningClient {
     if (status >= 200 && status < 300) {
       return { kind: 'ok', value: parse(tryParseJson(raw) ?? null), status };
     }
-    const message = messageOf(raw, status);
+    // A hostile or careless server may echo the Authorization header: never keep the key.
+    const message = redact(messageOf(raw, status), this.options.apiKey);
     if (status === 401) return { kind: 'auth', status, message: `The API key was refused (401): ${message}` };
     if (status === 403) {
       return { kind: 'auth', status, message: `The API key's role may not do this (403): ${message}` };

@@ -85,7 +85,8 @@ export class SerialLineChannel {
     const parts = this.pending.split(/\r\n|\r|\n/);
     this.pending = parts.pop() ?? '';
     if (this.pending.length > MAX_LINE_CHARS) this.pending = this.pending.slice(-MAX_LINE_CHARS);
-    for (const line of parts) this.lines.push(line);
+    for (const line of parts)
+      this.lines.push(line.length > MAX_LINE_CHARS ? line.slice(-MAX_LINE_CHARS) : line);
     this.deliver();
   }
 
