@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -16,8 +18,26 @@ function cspMeta(): Plugin {
   };
 }
 
+/** The commit a build came from, for the About box (a checkout without git says so). */
+function buildCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const build = {
+  version: JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')).version as string,
+  commit: buildCommit(),
+};
+
 export default defineConfig({
   main: {
+    define: { __FIELDCLAIM_BUILD__: JSON.stringify(build) },
     build: {
       outDir: 'out/main',
       rollupOptions: {

@@ -5,7 +5,11 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       // The thin Electron layer, against the contract, with the 'electron' module mocked.
-      { test: { name: 'wiring', include: ['test/wiring/**/*.test.ts'], environment: 'node' } },
+      {
+        // electron-vite defines the build's version and commit for main; here a stand-in.
+        define: { __FIELDCLAIM_BUILD__: JSON.stringify({ version: '0.0.0-test', commit: 'test' }) },
+        test: { name: 'wiring', include: ['test/wiring/**/*.test.ts'], environment: 'node' },
+      },
       {
         test: {
           name: 'integration',

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, net, powerMonitor, session } from 'electron';
 import { version } from '../../package.json';
+
+declare const __FIELDCLAIM_BUILD__: { version: string; commit: string };
 import { createDispatcher } from '../services/dispatch';
 import { Fieldclaim } from '../services/fieldclaim';
 import { forwardEvents, registerIpc } from './ipc';
@@ -27,6 +29,9 @@ if (!app.requestSingleInstanceLock()) {
       // Electron's network stack honours the system proxy, which Node's fetch does not.
       fetch: (input, init) => net.fetch(input, init),
       userAgent: `Fieldclaim/${version} (${process.platform}; desktop)`,
+      build: __FIELDCLAIM_BUILD__,
+      // Inside an AppImage the udev rule ships in resources/ and the About box explains how to install it.
+      resourcesPath: app.isPackaged && process.env.APPIMAGE ? process.resourcesPath : null,
     });
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({

@@ -10,6 +10,7 @@ const call =
 
 const api = {
   getStatus: call('getStatus'),
+  getAbout: call('getAbout'),
   listPorts: call('listPorts'),
   readPort: call('readPort'),
   readAllPorts: call('readAllPorts'),

@@ -8,6 +8,7 @@ type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>
 function handlersFor(app: Fieldclaim): Handlers {
   return {
     getStatus: () => app.status(),
+    getAbout: () => app.about(),
     listPorts: () => app.listPorts(),
     readPort: (args) => app.readPort(args),
     readAllPorts: (args) => app.station.readAll(args),

@@ -32,6 +32,7 @@ import { CaptureService, type ReadRequest } from './capture-service';
 import { ImportService } from './import-service';
 import { SettingsService } from './settings-service';
 import { StationService } from './station-service';
+import { about, type About, type BuildInfo } from './about';
 import { AutoSync } from './auto-sync';
 import { ChangesService } from './changes-service';
 import { SyncRun } from './sync-engine';
@@ -53,6 +54,9 @@ export interface FieldclaimOptions {
   syncMaxWaitMs?: number;
   /** Rows per bulk claim request. */
   bulkBatchSize?: number;
+  /** Version and commit of this build, and where packaged resources live (null when unpackaged). */
+  build?: BuildInfo;
+  resourcesPath?: string | null;
   /** Lists serial ports; tests stand in for USB enumeration, which ptys cannot imitate. */
   listPorts?: () => Promise<RawPort[]>;
 }
@@ -232,6 +236,13 @@ export class Fieldclaim {
       site: r.site ?? '',
     }));
     return { rows: rows.length, csv: `${toSiteReportCsv(rows)}\n` };
+  }
+
+  about(): About {
+    return about(this.options.build ?? { version: 'development', commit: 'unknown' }, {
+      platform: process.platform,
+      resourcesPath: this.options.resourcesPath ?? null,
+    });
   }
 
   /** The team's tags with how many devices in the local copy carry each. */

@@ -29,6 +29,10 @@ const text = (max: number) => z.string().max(max);
 
 export const contract = {
   getStatus: { args: noArgs, result: returns<AppStatus>() },
+  getAbout: {
+    args: noArgs,
+    result: returns<{ version: string; commit: string; serialSetup: string | null }>(),
+  },
   listPorts: { args: noArgs, result: returns<PortInfo[]>() },
   readPort: {
     args: z.strictObject({

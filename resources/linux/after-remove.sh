@@ -1,0 +1,4 @@
+#!/bin/sh
+# Fieldclaim .deb: remove the udev rule installed for Nordic boards.
+rm -f /lib/udev/rules.d/99-fieldclaim-nordic.rules
+command -v udevadm >/dev/null 2>&1 && udevadm control --reload-rules || true
