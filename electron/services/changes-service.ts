@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeTags } from '../core/tags';
 import { tagKey, type OutboxRepository, type StoredEntry } from '../adapters/db/outbox-repo';
+import type { DevicesRepository } from '../adapters/db/devices-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import { CodedError } from '../shared/result';
 import type { EntryKind } from '../shared/types';
@@ -41,8 +42,16 @@ export class ChangesService {
     private readonly db: Database.Database,
     private readonly outbox: OutboxRepository,
     private readonly tags: TagsRepository,
+    private readonly devices: DevicesRepository,
     private readonly onChange: () => void = () => undefined,
+    /** Set when the key's role is known to be read-only (a viewer): changes are refused up front. */
+    private readonly readOnlyReason: () => string | null = () => null,
   ) {}
+
+  private writable(): void {
+    const reason = this.readOnlyReason();
+    if (reason) throw new CodedError('forbidden', reason);
+  }
 
   private queued(entry: StoredEntry): QueuedChange {
     this.onChange();
@@ -50,16 +59,42 @@ export class ChangesService {
   }
 
   device(kind: 'block' | 'unblock' | 'unclaim', deviceId: string): QueuedChange {
+    this.writable();
     return this.queued(this.outbox.enqueue(kind, checkDeviceId(deviceId), {}));
   }
 
+  /** The same change for many devices, all queued or none. */
+  devicesBatch(kind: 'block' | 'unblock' | 'unclaim', deviceIds: string[]): { queued: number } {
+    this.writable();
+    const ids = deviceIds.map(checkDeviceId);
+    this.db.transaction(() => ids.forEach((id) => this.outbox.enqueue(kind, id, {})))();
+    this.onChange();
+    return { queued: ids.length };
+  }
+
   setTags(deviceId: string, input: string[]): QueuedChange {
+    return this.queued(this.setTagsOf([deviceId], input)[0]!);
+  }
+
+  /** New tag lists for many devices, all queued or none. */
+  setTagsBatch(deviceIds: string[], input: string[]): { queued: number } {
+    const entries = this.setTagsOf(deviceIds, input);
+    this.onChange();
+    return { queued: entries.length };
+  }
+
+  private setTagsOf(deviceIds: string[], input: string[]): StoredEntry[] {
+    this.writable();
     const check = normalizeTags(input);
     if (!check.ok) throw new CodedError('invalid-argument', check.reason);
-    return this.queued(this.outbox.enqueue('set-tags', checkDeviceId(deviceId), { tags: check.tags }));
+    const ids = deviceIds.map(checkDeviceId);
+    return this.db.transaction(() =>
+      ids.map((id) => this.outbox.enqueue('set-tags', id, { tags: check.tags })),
+    )();
   }
 
   createTag(name: string, description = ''): QueuedChange {
+    this.writable();
     const tag = oneTag(name, 'tag');
     return this.db.transaction(() => {
       if (this.tags.has(tag)) throw new CodedError('invalid-argument', `the tag "${tag}" exists already`);
@@ -69,6 +104,7 @@ export class ChangesService {
   }
 
   updateTag(name: string, change: { to?: string; description?: string }): QueuedChange {
+    this.writable();
     const tag = oneTag(name, 'tag');
     const to = change.to === undefined ? tag : oneTag(change.to, '--to');
     return this.db.transaction(() => {
@@ -76,6 +112,7 @@ export class ChangesService {
       if (to !== tag && this.tags.has(to))
         throw new CodedError('invalid-argument', `the tag "${to}" exists already`);
       this.tags.rename(tag, to, change.description ?? null);
+      if (to !== tag) this.devices.renameTag(tag, to);
       return this.queued(
         this.outbox.enqueue('tag-update', tagKey(tag), { tag, to, description: change.description ?? null }),
       );
@@ -83,10 +120,12 @@ export class ChangesService {
   }
 
   deleteTag(name: string): QueuedChange {
+    this.writable();
     const tag = oneTag(name, 'tag');
     return this.db.transaction(() => {
       if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
       this.tags.delete(tag);
+      this.devices.removeTag(tag);
       return this.queued(this.outbox.enqueue('tag-delete', tagKey(tag), { tag }));
     })();
   }

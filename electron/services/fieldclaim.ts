@@ -37,6 +37,9 @@ import { AutoSync } from './auto-sync';
 import { ChangesService } from './changes-service';
 import { SyncRun } from './sync-engine';
 
+const readOnlyKeyReason =
+  "This API key's role can only read (a viewer): changes are not possible with it. Store a key with the editor, admin or owner role in Settings.";
+
 export interface FieldclaimOptions {
   dataDir: string;
   /** An API key from the environment (headless stations, CI); wins over the keychain. */
@@ -102,7 +105,14 @@ export class Fieldclaim {
     this.settingsRepo = new SettingsRepository(this.db);
     this.tagsRepo = new TagsRepository(this.db);
     this.settings = new SettingsService(this.settingsRepo, options.settingsOverrides);
-    this.changes = new ChangesService(this.db, this.outbox, this.tagsRepo, () => this.statusChanged());
+    this.changes = new ChangesService(
+      this.db,
+      this.outbox,
+      this.tagsRepo,
+      this.devicesRepo,
+      () => this.statusChanged(),
+      () => (this.keyReadOnly() ? readOnlyKeyReason : null),
+    );
     this.keys = new KeyStore(options.secretBackend ?? keytarBackend(), options.envApiKey ?? null);
     this.capture = new CaptureService(this.db, this.outbox, this.devicesRepo, this.settings);
     this.imports = new ImportService(this.outbox, () => this.settings.get().siteTags);
@@ -157,6 +167,7 @@ export class Fieldclaim {
       syncing: this.syncing !== null,
       online: this.online,
       pausedUntil: this.pausedUntil(),
+      keyReadOnly: this.keyReadOnly(),
     };
     return { key: await this.keys.status(), ...local };
   }
@@ -187,9 +198,13 @@ export class Fieldclaim {
     return { discarded };
   }
 
+  /** The local copy with every change still waiting shown on top (the service's state stays underneath). */
   devices(filter: { search?: string } = {}): ClaimedDevice[] {
-    const pending = this.outbox.pendingKindsByDevice();
-    return this.devicesRepo.list(filter).map((d) => ({ ...d, pending: pending.get(d.id) ?? [] }));
+    const pending = this.outbox.pendingChangesByDevice();
+    return this.devicesRepo.list(filter).map((d) => {
+      const changes = pending.get(d.id);
+      return { ...d, pending: changes?.kinds ?? [], pendingTags: changes?.tags ?? null };
+    });
   }
 
   /** Reads a token file from disk and queues it whole (the CLI); progress as a fraction read. */
@@ -261,6 +276,7 @@ export class Fieldclaim {
 
   async setKey(key: string): Promise<KeyStatus> {
     const status = await this.keys.set(key.trim());
+    this.settingsRepo.write({ keyReadOnly: false });
     this.statusChanged();
     this.pokeAutoSync();
     return status;
@@ -268,6 +284,7 @@ export class Fieldclaim {
 
   async clearKey(): Promise<KeyStatus> {
     const status = await this.keys.clear();
+    this.settingsRepo.write({ keyReadOnly: false });
     this.statusChanged();
     return status;
   }
@@ -339,6 +356,11 @@ export class Fieldclaim {
     this.autoSync?.poke();
   }
 
+  /** The service refused a change with 403: this key's role can only read (a viewer). */
+  keyReadOnly(): boolean {
+    return this.settingsRepo.read<boolean>('keyReadOnly') ?? false;
+  }
+
   /** When a 429 paused the whole queue until (ms since epoch), kept across restarts. */
   pausedUntil(): number | null {
     const until = this.settingsRepo.read<number | null>('pausedUntil') ?? null;
@@ -380,6 +402,7 @@ export class Fieldclaim {
       onProgress: (progress) => this.emit('syncProgress', progress),
     }).run();
     this.lastSync = summary;
+    if (summary.stopped?.reason === 'forbidden') this.settingsRepo.write({ keyReadOnly: true });
     // An answer (even a refusal) means the host is reachable; no answer at all means offline.
     this.setOnline(summary.stopped?.reason !== 'offline');
     return summary;

@@ -76,7 +76,10 @@ export class SyncRun {
     this.total = counts.pending;
     this.progress();
     this.summary.stopped = await this.drain();
-    if (!this.summary.stopped) this.summary.stopped = await this.pull();
+    // A read-only (viewer) key may still list: the local copy is refreshed after a 403 too.
+    if (!this.summary.stopped || this.summary.stopped.reason === 'forbidden') {
+      this.summary.stopped = (await this.pull()) ?? this.summary.stopped;
+    }
     const after = outbox.counts();
     this.summary.pending = after.pending + after.sending;
     this.summary.devices = this.deps.devices.count();
@@ -406,7 +409,24 @@ export class SyncRun {
     const tags = await this.deps.client.listTags();
     if (tags.kind !== 'ok') return this.pullFailed(tags);
     this.deps.tags.replaceAll(tags.value);
+    this.reapplyPendingTagChanges();
     return null;
+  }
+
+  /** The pulled list does not know what is still queued here: those changes stay on top until sent. */
+  private reapplyPendingTagChanges(): void {
+    for (const entry of this.deps.outbox.pendingTagChanges()) {
+      if (entry.kind === 'tag-create')
+        this.deps.tags.upsert({
+          id: null,
+          tag: entry.payload.tag,
+          description: entry.payload.description,
+          createdAt: null,
+        });
+      else if (entry.kind === 'tag-update')
+        this.deps.tags.rename(entry.payload.tag, entry.payload.to, entry.payload.description);
+      else if (entry.kind === 'tag-delete') this.deps.tags.delete(entry.payload.tag);
+    }
   }
 
   private pullFailed(failure: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): Stop {

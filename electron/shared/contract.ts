@@ -5,6 +5,7 @@ import {
   readModes,
   stages,
   type AppStatus,
+  type EntryKind,
   type ClaimedDevice,
   type ImportPreview,
   type ImportResult,
@@ -80,6 +81,30 @@ export const contract = {
   listDevices: {
     args: z.strictObject({ search: text(200).optional() }),
     result: returns<ClaimedDevice[]>(),
+  },
+  changeDevices: {
+    args: z.strictObject({
+      kind: z.enum(['block', 'unblock', 'unclaim']),
+      ids: z.array(z.uuid()).min(1).max(100_000),
+    }),
+    result: returns<{ queued: number }>(),
+  },
+  setDeviceTags: {
+    args: z.strictObject({ ids: z.array(z.uuid()).min(1).max(100_000), tags: z.array(text(1000)).max(100) }),
+    result: returns<{ queued: number }>(),
+  },
+  listTags: { args: noArgs, result: returns<Array<{ tag: string; description: string; devices: number }>>() },
+  createTag: {
+    args: z.strictObject({ name: text(1000), description: text(1000).default('') }),
+    result: returns<{ queued: true; kind: EntryKind }>(),
+  },
+  updateTag: {
+    args: z.strictObject({ name: text(1000), to: text(1000).optional(), description: text(1000).optional() }),
+    result: returns<{ queued: true; kind: EntryKind }>(),
+  },
+  deleteTag: {
+    args: z.strictObject({ name: text(1000) }),
+    result: returns<{ queued: true; kind: EntryKind }>(),
   },
   /** Write-only: the renderer can hand a key over and learn whether one is stored, never read it back. */
   setApiKey: {

@@ -49,7 +49,10 @@ export interface ClaimedDevice {
   tags: string[];
   status: string | null;
   claimedAt: string | null;
+  /** Changes queued here that the service has not confirmed yet, oldest first. */
   pending: EntryKind[];
+  /** The tag list a queued set-tags will give the device, if one is waiting. */
+  pendingTags: string[] | null;
 }
 
 export interface ScanResult {
@@ -142,6 +145,8 @@ export interface AppStatus {
   online: boolean | null;
   /** The queue is paused by a 429 until this time (ms since epoch). */
   pausedUntil: number | null;
+  /** The service refused a change with 403: the key's role can only read. */
+  keyReadOnly: boolean;
 }
 
 /** What importing a token file would do, before anything is queued. */

@@ -5,6 +5,7 @@ import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import { ChangesService } from '../../electron/services/changes-service';
 import { TagsRepository } from '../../electron/adapters/db/tags-repo';
+import { DevicesRepository } from '../../electron/adapters/db/devices-repo';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli, startCli } from '../support/cli';
 import { tempDir } from '../support/temp-dir';
@@ -39,7 +40,7 @@ describe('(b) a sync killed with SIGKILL at random moments, then completed', () 
         payload: { token: t.token, tags: i % 3 ? [] : ['site=kill'], imei: null },
       })),
     );
-    const changes = new ChangesService(db, outbox, new TagsRepository(db));
+    const changes = new ChangesService(db, outbox, new TagsRepository(db), new DevicesRepository(db));
     for (const t of claimed) {
       changes.device('block', t.deviceId);
       changes.setTags(t.deviceId, ['site=kill']);

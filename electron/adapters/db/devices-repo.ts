@@ -62,7 +62,7 @@ export class DevicesRepository {
     })();
   }
 
-  list(filter: { search?: string } = {}): Omit<ClaimedDevice, 'pending'>[] {
+  list(filter: { search?: string } = {}): Array<Omit<ClaimedDevice, 'pending' | 'pendingTags'>> {
     const search = filter.search?.trim().toLowerCase();
     const rows = search
       ? this.db
@@ -79,6 +79,26 @@ export class DevicesRepository {
       status: r.status,
       claimedAt: r.claimed_at,
     }));
+  }
+
+  /** A tag renamed here applies to every device carrying it, as the service will do. */
+  renameTag(from: string, to: string): void {
+    this.db
+      .prepare(
+        `UPDATE devices SET tags = (SELECT json_group_array(CASE WHEN value = @from THEN @to ELSE value END) FROM json_each(devices.tags))
+         WHERE EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @from)`,
+      )
+      .run({ from, to });
+  }
+
+  /** A tag deleted here is removed from every device, as the service will do. */
+  removeTag(name: string): number {
+    return this.db
+      .prepare(
+        `UPDATE devices SET tags = (SELECT json_group_array(value) FROM json_each(devices.tags) WHERE value <> @name)
+         WHERE EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @name)`,
+      )
+      .run({ name }).changes;
   }
 
   count(): number {

@@ -293,16 +293,31 @@ export class OutboxRepository {
       .run().changes;
   }
 
-  pendingKindsByDevice(): Map<string, EntryKind[]> {
+  /** Changes not yet confirmed by the service, per device: their kinds in order, and the newest tag list. */
+  pendingChangesByDevice(): Map<string, { kinds: EntryKind[]; tags: string[] | null }> {
     const rows = this.db
-      .prepare<[], { device_id: string; kind: EntryKind }>(
-        `SELECT device_id, kind FROM outbox WHERE state IN ('pending', 'sending', 'failed') ORDER BY seq`,
+      .prepare<[], { device_id: string; kind: EntryKind; payload: string }>(
+        `SELECT device_id, kind, payload FROM outbox WHERE state IN ('pending', 'sending', 'failed') ORDER BY seq`,
       )
       .all();
-    const byDevice = new Map<string, EntryKind[]>();
-    for (const { device_id, kind } of rows)
-      byDevice.set(device_id, [...(byDevice.get(device_id) ?? []), kind]);
+    const byDevice = new Map<string, { kinds: EntryKind[]; tags: string[] | null }>();
+    for (const { device_id, kind, payload } of rows) {
+      const entry = byDevice.get(device_id) ?? { kinds: [], tags: null };
+      entry.kinds.push(kind);
+      if (kind === 'set-tags') entry.tags = (JSON.parse(payload) as { tags: string[] }).tags;
+      byDevice.set(device_id, entry);
+    }
     return byDevice;
+  }
+
+  /** Tag changes not yet confirmed, in order: re-applied over a fresh pull of the tag list. */
+  pendingTagChanges(): StoredEntry[] {
+    return this.db
+      .prepare<[], OutboxRow>(
+        `SELECT * FROM outbox WHERE kind IN ('tag-create', 'tag-update', 'tag-delete') AND state IN ('pending', 'sending') ORDER BY seq`,
+      )
+      .all()
+      .map(toEntry);
   }
 
   counts(): OutboxCounts {

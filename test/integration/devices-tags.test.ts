@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/adapters/db/database';
+import { ApiSimulator } from '../support/api-sim';
+import { runCli } from '../support/cli';
+import { memorySecretBackend, openTestApp } from '../support/station';
+import { makeToken } from '../support/tokens';
+
+let sim: ApiSimulator;
+const apps: Array<ReturnType<typeof openTestApp>> = [];
+beforeEach(async () => {
+  sim = await new ApiSimulator().start();
+  sim.addKey('admin-key', 'team-1', 'admin');
+  sim.addKey('editor-key', 'team-1', 'editor');
+  sim.addKey('viewer-key', 'team-1', 'viewer');
+});
+afterEach(async () => {
+  apps.splice(0).forEach((a) => a.close());
+  await sim.stop();
+});
+const station = (key: string) => {
+  const s = openTestApp({
+    secretBackend: memorySecretBackend(key),
+    settingsOverrides: { apiUrl: sim.baseUrl },
+  });
+  apps.push(s);
+  return s;
+};
+
+describe('the local copy of claimed devices', () => {
+  it('an editor pulls only what it can see (devices claimed by admins are not visible to it)', async () => {
+    const byAdmin = makeToken();
+    const byEditor = makeToken();
+    sim.preclaim(byAdmin.token, 'team-1', 'admin');
+    sim.preclaim(byEditor.token, 'team-1', 'editor');
+    const editor = station('editor-key');
+    await editor.app.sync();
+    expect(editor.app.devices().map((d) => d.id)).toEqual([byEditor.deviceId]);
+    const admin = station('admin-key');
+    await admin.app.sync();
+    expect(
+      admin.app
+        .devices()
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual([byAdmin.deviceId, byEditor.deviceId].sort());
+  });
+
+  it('shows a queued block on top of the pulled state until the service confirms it', async () => {
+    const t = makeToken();
+    sim.preclaim(t.token, 'team-1');
+    const s = station('admin-key');
+    await s.app.sync();
+    s.app.changes.device('block', t.deviceId);
+    s.app.changes.setTags(t.deviceId, ['shelf-3']);
+    expect(s.app.devices()[0]).toMatchObject({
+      status: 'READY',
+      pending: ['block', 'set-tags'],
+      pendingTags: ['shelf-3'],
+    });
+    await s.app.sync();
+    expect(s.app.devices()[0]).toMatchObject({
+      status: 'BLOCKED',
+      tags: ['shelf-3'],
+      pending: [],
+      pendingTags: null,
+    });
+  });
+
+  it('when a pull disagrees with a queued change, the change stays on top, is sent, and the next pull settles it', async () => {
+    const t = makeToken();
+    sim.preclaim(t.token, 'team-1');
+    const s = openTestApp({
+      secretBackend: memorySecretBackend('admin-key'),
+      settingsOverrides: { apiUrl: sim.baseUrl },
+      // An hour's backoff: the first sync ends with the block still queued.
+      retryPolicy: { baseMs: 3_600_000, capMs: 3_600_000, defaultRateLimitMs: 1 },
+    });
+    apps.push(s);
+    s.app.changes.device('block', t.deviceId);
+    // The block does not get through this time (503); the pull that follows says READY.
+    sim.faults.push({ kind: 'status', status: 503, when: (r) => r.path.endsWith('/block') });
+    await s.app.sync();
+    expect(s.app.devices()).toEqual([
+      expect.objectContaining({ id: t.deviceId, status: 'READY', pending: ['block'] }),
+    ]);
+    // The backoff is over (the test moves the clock instead of waiting an hour).
+    const db = openDatabase(s.dataDir);
+    db.prepare('UPDATE outbox SET next_attempt_at = 0').run();
+    db.close();
+    await s.app.sync(); // settles with a GET (not blocked), sends the block, pulls again
+    expect(sim.devices.get(t.deviceId)!.status).toBe('BLOCKED');
+    expect(sim.effectCount('block', t.deviceId)).toBe(1);
+    expect(s.app.devices()[0]).toMatchObject({ status: 'BLOCKED', pending: [] });
+  });
+});
+
+describe('tags', () => {
+  it('a rename or delete applies to every local device at once, then in the service', async () => {
+    const [a, b] = [makeToken(), makeToken()];
+    const s = station('admin-key');
+    s.app.changes.createTag('zone=north', 'the north side');
+    for (const t of [a, b]) sim.preclaim(t.token, 'team-1');
+    await s.app.sync();
+    s.app.changes.setTagsBatch([a.deviceId, b.deviceId], ['zone=north', 'x']);
+    await s.app.sync();
+    expect(s.app.tags()).toEqual(
+      expect.arrayContaining([{ tag: 'zone=north', description: 'the north side', devices: 2 }]),
+    );
+
+    s.app.changes.updateTag('zone=north', { to: 'zone=n' });
+    expect(s.app.devices().map((d) => d.tags.sort())).toEqual([
+      ['x', 'zone=n'],
+      ['x', 'zone=n'],
+    ]);
+    expect(s.app.tags().map((t) => t.tag)).toContain('zone=n');
+    s.app.changes.deleteTag('x');
+    expect(s.app.devices().map((d) => d.tags)).toEqual([['zone=n'], ['zone=n']]);
+    await s.app.sync();
+    for (const t of [a, b]) expect(sim.devices.get(t.deviceId)!.tags).toEqual(['zone=n']);
+    expect(s.app.tags()).toEqual(
+      expect.arrayContaining([{ tag: 'zone=n', description: 'the north side', devices: 2 }]),
+    );
+    expect(s.app.tags().map((t) => t.tag)).not.toContain('x');
+  });
+
+  it('refuses duplicate and invalid tag names in one place, for the UI and the CLI alike', () => {
+    const s = station('admin-key');
+    s.app.changes.createTag('  site=A  ');
+    expect(() => s.app.changes.createTag('site=A')).toThrow(/exists already/);
+    expect(() => s.app.changes.createTag('x'.repeat(101))).toThrow(/101 characters/);
+    expect(() => s.app.changes.createTag('   ')).toThrow(/1 to 100 characters/);
+    expect(s.app.tags().map((t) => t.tag)).toEqual(['site=A']);
+  });
+});
+
+describe('viewer keys', () => {
+  it('still list devices and tags, and once a change is refused, changes are disabled with the reason', async () => {
+    const t = makeToken();
+    sim.preclaim(t.token, 'team-1', 'editor');
+    const s = station('viewer-key');
+    s.app.changes.device('block', t.deviceId);
+    const summary = await s.app.sync();
+    expect(summary.stopped?.reason).toBe('forbidden');
+    expect(s.app.devices().map((d) => d.id)).toEqual([t.deviceId]);
+    expect((await s.app.status()).keyReadOnly).toBe(true);
+    expect(() => s.app.changes.device('unblock', t.deviceId)).toThrow(/can only read/);
+    const cli = await runCli(['--data-dir', s.dataDir, 'unclaim', t.deviceId, '--json']);
+    expect(cli.code).toBe(3);
+    expect(cli.json).toMatchObject({
+      error: { code: 'forbidden', message: expect.stringMatching(/viewer/) },
+    });
+    await s.app.setKey('admin-key');
+    expect((await s.app.status()).keyReadOnly).toBe(false);
+  });
+});
