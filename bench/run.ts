@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchDevicePull, benchDeviceSearch } from './devices';
 import { benchEnqueue } from './enqueue';
 import { benchImport } from './import';
 import { benchSerial } from './serial';
@@ -19,6 +20,10 @@ async function main(): Promise<void> {
   console.log('outbox sync', results.outboxSync);
   results.import = await benchImport();
   console.log('import', results.import);
+  results.deviceSearch = await benchDeviceSearch();
+  console.log('device search', results.deviceSearch);
+  results.devicePull = await benchDevicePull();
+  console.log('device pull', results.devicePull);
   results.serial = await benchSerial();
   console.log('serial', results.serial);
   const dir = join(__dirname, '..', 'bench-results');

@@ -24,6 +24,7 @@ const api = {
   discardEntry: call('discardEntry'),
   sync: call('sync'),
   listDevices: call('listDevices'),
+  getDevice: call('getDevice'),
   changeDevices: call('changeDevices'),
   setDeviceTags: call('setDeviceTags'),
   listTags: call('listTags'),

@@ -34,6 +34,7 @@ function handlersFor(app: Fieldclaim): Handlers {
     discardEntry: (args) => app.discard(args.id),
     sync: () => app.sync(),
     listDevices: (args) => app.devices(args),
+    getDevice: (args) => app.deviceDetail(args.id),
     changeDevices: (args) => app.changes.devicesBatch(args.kind, args.ids),
     setDeviceTags: (args) => app.changes.setTagsBatch(args.ids, args.tags),
     listTags: () => app.tags(),

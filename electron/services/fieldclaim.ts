@@ -5,7 +5,7 @@ import { toSiteReportCsv } from '../adapters/csv/report-csv';
 import { readTokenBytes, readTokenFile } from '../adapters/csv/token-file';
 import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
 import { openDatabase } from '../adapters/db/database';
-import { DevicesRepository } from '../adapters/db/devices-repo';
+import { DevicesRepository, type DeviceRead } from '../adapters/db/devices-repo';
 import { OutboxRepository } from '../adapters/db/outbox-repo';
 import { SettingsRepository } from '../adapters/db/settings-repo';
 import { TagsRepository } from '../adapters/db/tags-repo';
@@ -258,6 +258,22 @@ export class Fieldclaim {
       platform: process.platform,
       resourcesPath: this.options.resourcesPath ?? null,
     });
+  }
+
+  /** One device in full: the service's attributes, where and when its token was read, its queued changes. */
+  deviceDetail(id: string): {
+    device: ClaimedDevice | null;
+    raw: unknown;
+    reads: DeviceRead[];
+    changes: OutboxEntry[];
+  } {
+    const device = this.devices().find((d) => d.id === id) ?? null;
+    return {
+      device,
+      raw: this.devicesRepo.raw(id),
+      reads: this.devicesRepo.reads(id),
+      changes: this.queue().filter((e) => e.deviceId === id && e.state !== 'done'),
+    };
   }
 
   /** The team's tags with how many devices in the local copy carry each. */

@@ -7,6 +7,7 @@ import {
   type AppStatus,
   type EntryKind,
   type ClaimedDevice,
+  type DeviceReadView,
   type ImportPreview,
   type ImportResult,
   type KeyStatus,
@@ -27,6 +28,8 @@ import {
 const returns = <T>() => null as unknown as T;
 const noArgs = z.strictObject({});
 const text = (max: number) => z.string().max(max);
+// Device UUIDs come from modem hardware: any 8-4-4-4-12 hex, not necessarily RFC 4122 versioned.
+const deviceId = () => z.guid();
 
 export const contract = {
   getStatus: { args: noArgs, result: returns<AppStatus>() },
@@ -82,15 +85,27 @@ export const contract = {
     args: z.strictObject({ search: text(200).optional() }),
     result: returns<ClaimedDevice[]>(),
   },
+  getDevice: {
+    args: z.strictObject({ id: deviceId() }),
+    result: returns<{
+      device: ClaimedDevice | null;
+      raw: unknown;
+      reads: DeviceReadView[];
+      changes: OutboxEntry[];
+    }>(),
+  },
   changeDevices: {
     args: z.strictObject({
       kind: z.enum(['block', 'unblock', 'unclaim']),
-      ids: z.array(z.uuid()).min(1).max(100_000),
+      ids: z.array(deviceId()).min(1).max(100_000),
     }),
     result: returns<{ queued: number }>(),
   },
   setDeviceTags: {
-    args: z.strictObject({ ids: z.array(z.uuid()).min(1).max(100_000), tags: z.array(text(1000)).max(100) }),
+    args: z.strictObject({
+      ids: z.array(deviceId()).min(1).max(100_000),
+      tags: z.array(text(1000)).max(100),
+    }),
     result: returns<{ queued: number }>(),
   },
   listTags: { args: noArgs, result: returns<Array<{ tag: string; description: string; devices: number }>>() },

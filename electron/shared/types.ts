@@ -169,3 +169,14 @@ export interface ImportResult {
   duplicates: number;
   rejected: Array<{ row: number; reason: string }>;
 }
+
+/** Where and when a board's token was read at this station. */
+export interface DeviceReadView {
+  deviceId: string;
+  deviceType: number;
+  imei: string | null;
+  model: string | null;
+  firmware: string | null;
+  port: string;
+  readAt: string;
+}

@@ -101,6 +101,12 @@ export class DevicesRepository {
       .run({ name }).changes;
   }
 
+  /** The device object exactly as the service last sent it. */
+  raw(id: string): unknown {
+    const row = this.db.prepare<[string], { raw: string }>('SELECT raw FROM devices WHERE id = ?').get(id);
+    return row ? (JSON.parse(row.raw) as unknown) : null;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n;
   }

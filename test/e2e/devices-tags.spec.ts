@@ -1,0 +1,114 @@
+import { expect, test } from '@playwright/test';
+import { Fieldclaim } from '../../electron/services/fieldclaim';
+import { channels, eventNames } from '../../electron/shared/contract';
+import { ApiSimulator } from '../support/api-sim';
+import { installHttpApi } from '../support/browser-api';
+import { memorySecretBackend } from '../support/station';
+import { tempDir } from '../support/temp-dir';
+import { TestTransport } from '../support/test-transport';
+import { makeToken, type MadeToken } from '../support/tokens';
+
+let sim: ApiSimulator;
+let dir: ReturnType<typeof tempDir>;
+let app: Fieldclaim;
+let transport: TestTransport;
+let tokens: MadeToken[];
+
+test.beforeEach(async () => {
+  sim = await new ApiSimulator().start();
+  sim.addKey('k');
+  tokens = [makeToken({ deviceType: 4 }), makeToken({ deviceType: 6 }), makeToken({ deviceType: 6 })];
+  for (const t of tokens) sim.preclaim(t.token, 'team-1');
+  dir = tempDir();
+  app = new Fieldclaim({
+    dataDir: dir.path,
+    secretBackend: memorySecretBackend('k'),
+    settingsOverrides: { apiUrl: sim.baseUrl },
+    userAgent: 'e2e',
+    listPorts: async () => [],
+  });
+  app.changes.createTag('zone=north');
+  app.changes.setTagsBatch([tokens[0]!.deviceId, tokens[1]!.deviceId], ['zone=north']);
+  await app.sync();
+  transport = await new TestTransport(app).start();
+});
+test.afterEach(async () => {
+  await transport.stop();
+  app.close();
+  dir.remove();
+  await sim.stop();
+});
+
+const row = (page: import('@playwright/test').Page, t: MadeToken) =>
+  page.locator(`[data-testid="device-row"][data-device="${t.deviceId}"]`);
+
+test('devices: search, filter, block with its pending state, unclaim with a confirmation', async ({
+  page,
+}) => {
+  await page.addInitScript(installHttpApi, { channels, events: eventNames });
+  await page.goto(transport.url);
+  await page.getByRole('button', { name: 'Devices' }).click();
+  await expect(page.getByTestId('devices-age')).toContainText('3 claimed devices');
+  await expect(page.getByTestId('device-row')).toHaveCount(3);
+
+  await page.keyboard.press('/');
+  await page.keyboard.type(tokens[2]!.deviceId.slice(0, 8));
+  await expect(page.getByTestId('device-row')).toHaveCount(1);
+  await page.getByLabel('Search (press /)').fill('');
+  await page.getByLabel('Filter by tag').selectOption('zone=north');
+  await expect(page.getByTestId('device-row')).toHaveCount(2);
+  await page.getByLabel('Filter by type').selectOption('nrf9161_LACA');
+  await expect(page.getByTestId('device-row')).toHaveCount(1);
+  await page.getByLabel('Filter by type').selectOption('');
+  await page.getByLabel('Filter by tag').selectOption('');
+
+  await page.getByLabel(`Select ${tokens[0]!.deviceId}`).check();
+  await page.getByRole('button', { name: 'Block', exact: true }).click();
+  await expect(row(page, tokens[0]!).getByTestId('device-status')).toHaveText('blocking…');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(row(page, tokens[0]!).getByTestId('device-status')).toHaveText('BLOCKED');
+  expect(sim.effectCount('block', tokens[0]!.deviceId)).toBe(1);
+  await page.getByLabel('Filter by status').selectOption('blocked');
+  await expect(page.getByTestId('device-row')).toHaveCount(1);
+  await page.getByLabel('Filter by status').selectOption('all');
+
+  await page.getByLabel(`Select ${tokens[1]!.deviceId}`).check();
+  await page.getByRole('button', { name: 'Unclaim…' }).click();
+  const dialog = page.getByTestId('unclaim-dialog');
+  await expect(dialog).toContainText("deletes each device's history in nRF Cloud");
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  expect(app.queue('pending')).toEqual([]);
+  await page.getByRole('button', { name: 'Unclaim…' }).click();
+  await dialog.getByRole('button', { name: 'Unclaim and delete history' }).click();
+  await expect(row(page, tokens[1]!).getByTestId('device-status')).toHaveText('unclaiming…');
+
+  await row(page, tokens[2]!).getByRole('button', { name: tokens[2]!.deviceId }).click();
+  await expect(page.getByTestId('device-detail')).toContainText('ownershipStatus');
+});
+
+test('tags: counts, rename, and a delete confirmation that says how many devices lose the tag', async ({
+  page,
+}) => {
+  await page.addInitScript(installHttpApi, { channels, events: eventNames });
+  await page.goto(transport.url);
+  await page.getByRole('button', { name: 'Tags' }).click();
+  const north = page.locator('[data-testid="tag-row"][data-tag="zone=north"]');
+  await expect(north.getByTestId('tag-devices')).toHaveText('2');
+  await page.getByLabel('New tag').fill('zone=south');
+  await page.getByRole('button', { name: 'Create tag' }).click();
+  await expect(page.locator('[data-testid="tag-row"][data-tag="zone=south"]')).toBeVisible();
+
+  await north.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('zone=n');
+  await page.getByRole('button', { name: 'Save (applies to every device)' }).click();
+  const renamed = page.locator('[data-testid="tag-row"][data-tag="zone=n"]');
+  await expect(renamed.getByTestId('tag-devices')).toHaveText('2');
+
+  await renamed.getByRole('button', { name: 'Delete…' }).click();
+  await expect(page.getByTestId('delete-tag-dialog')).toContainText('removed from 2 devices');
+  await page.getByRole('button', { name: 'Delete from 2 devices' }).click();
+  await expect(renamed).toHaveCount(0);
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByTestId('sync-result')).toContainText('0 failed');
+  for (const t of tokens) expect(sim.devices.get(t.deviceId)!.tags).toEqual([]);
+});
