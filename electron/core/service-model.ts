@@ -1,11 +1,7 @@
+import type { DeviceFields } from '../shared/types';
+
 /** The service's objects as this app understands them; unknown fields are kept in `raw`. */
-export interface ServiceDevice {
-  id: string;
-  deviceType: string | null;
-  imei: string | null;
-  tags: string[];
-  status: string | null;
-  claimedAt: string | null;
+export interface ServiceDevice extends DeviceFields {
   raw: unknown;
 }
 

@@ -42,13 +42,17 @@ export interface OutboxCounts {
   done: number;
 }
 
-export interface ClaimedDevice {
+/** What the service says of a claimed device, as this app uses it. */
+export interface DeviceFields {
   id: string;
   deviceType: string | null;
   imei: string | null;
   tags: string[];
   status: string | null;
   claimedAt: string | null;
+}
+
+export interface ClaimedDevice extends DeviceFields {
   /** Changes queued here that the service has not confirmed yet, oldest first. */
   pending: EntryKind[];
   /** The tag list a queued set-tags will give the device, if one is waiting. */

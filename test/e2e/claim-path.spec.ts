@@ -1,12 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { keytarBackend } from '../../electron/adapters/secrets/key-store';
 import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { channels, eventNames } from '../../electron/shared/contract';
 import { ApiSimulator } from '../support/api-sim';
 import { plugInBoard } from '../support/station';
 import { tempDir } from '../support/temp-dir';
-import { installHttpApi } from '../support/browser-api';
-import { TestTransport } from '../support/test-transport';
+import { openUi, TestTransport } from '../support/test-transport';
 
 const KEY = 'e2e-key-6c1f0a';
 let sim: ApiSimulator;
@@ -44,8 +42,7 @@ test.afterAll(async () => {
 test('scan -> queue -> sync -> claimed, through the real services', async ({ page }) => {
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
 
   // Settings: point at the simulator and hand over the key (write-only).
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -96,8 +93,7 @@ test('a refused key pauses the sync and says why, keeping the claim', async ({ p
   const second = await plugInBoard();
   try {
     await app.readPort({ port: second.pty.appPath, tags: [], mode: 'at' });
-    await page.addInitScript(installHttpApi, { channels, events: eventNames });
-    await page.goto(transport.url);
+    await openUi(page, transport);
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect(page.getByTestId('sync-result')).toContainText('paused: The API key was refused (401)');
     await page.getByRole('button', { name: 'Queue' }).click();
@@ -118,8 +114,7 @@ test('a 429 pauses the queue and the status bar says until when', async ({ page 
     sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600' });
     const waiting = (await app.status()).outbox.pending;
     expect(waiting).toBeGreaterThan(0);
-    await page.addInitScript(installHttpApi, { channels, events: eventNames });
-    await page.goto(transport.url);
+    await openUi(page, transport);
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect(page.getByTestId('pause-reason')).toContainText('Rate limited until');
     await expect(page.getByTestId('connection')).toContainText('online');

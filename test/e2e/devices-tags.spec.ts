@@ -1,11 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { channels, eventNames } from '../../electron/shared/contract';
 import { ApiSimulator } from '../support/api-sim';
-import { installHttpApi } from '../support/browser-api';
 import { memorySecretBackend } from '../support/station';
 import { tempDir } from '../support/temp-dir';
-import { TestTransport } from '../support/test-transport';
+import { openUi, TestTransport } from '../support/test-transport';
 import { makeToken, type MadeToken } from '../support/tokens';
 
 let sim: ApiSimulator;
@@ -45,8 +43,7 @@ const row = (page: import('@playwright/test').Page, t: MadeToken) =>
 test('devices: search, filter, block with its pending state, unclaim with a confirmation', async ({
   page,
 }) => {
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
   await page.getByRole('button', { name: 'Devices' }).click();
   await expect(page.getByTestId('devices-age')).toContainText('3 claimed devices');
   await expect(page.getByTestId('device-row')).toHaveCount(3);
@@ -89,8 +86,7 @@ test('devices: search, filter, block with its pending state, unclaim with a conf
 test('tags: counts, rename, and a delete confirmation that says how many devices lose the tag', async ({
   page,
 }) => {
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
   await page.getByRole('button', { name: 'Tags' }).click();
   const north = page.locator('[data-testid="tag-row"][data-tag="zone=north"]');
   await expect(north.getByTestId('tag-devices')).toHaveText('2');

@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { channels, eventNames } from '../../electron/shared/contract';
-import { installHttpApi } from '../support/browser-api';
 import { memorySecretBackend } from '../support/station';
 import { tempDir } from '../support/temp-dir';
-import { TestTransport } from '../support/test-transport';
+import { openUi, TestTransport } from '../support/test-transport';
 import { makeToken } from '../support/tokens';
 
 const corpus = join(__dirname, '../fixtures/csv');
@@ -33,8 +31,7 @@ test.afterEach(async () => {
 test('a picked file is previewed (counts, rejected rows with reasons) and queued only when confirmed', async ({
   page,
 }) => {
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
   await page.getByRole('button', { name: 'Queue' }).click();
   await page.getByTestId('import-file').setInputFiles(join(corpus, 'truncated-token.csv'));
   const preview = page.getByTestId('import-preview');
@@ -58,8 +55,7 @@ test('pasted tokens and a dropped file go through the same preview', async ({ pa
   const seedPreview = await app.previewImport('seed.csv', Buffer.from(`${queued.token}\n`));
   app.commitImport(seedPreview.id, []);
 
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
   await page.getByRole('button', { name: 'Queue' }).click();
   await page.getByLabel('Or paste tokens, one per line').fill(`${queued.token}\n${makeToken().token}\n`);
   await page.getByRole('button', { name: 'Preview pasted tokens' }).click();

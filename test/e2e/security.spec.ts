@@ -1,10 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { channels, eventNames } from '../../electron/shared/contract';
-import { installHttpApi } from '../support/browser-api';
 import { memorySecretBackend } from '../support/station';
 import { tempDir } from '../support/temp-dir';
-import { TestTransport } from '../support/test-transport';
+import { openUi, TestTransport } from '../support/test-transport';
 
 let dir: ReturnType<typeof tempDir>;
 let app: Fieldclaim;
@@ -27,8 +25,7 @@ test.afterAll(async () => {
 });
 
 test('the CSP blocks an injected inline script, inline handlers and remote scripts', async ({ page }) => {
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
   await expect(page.getByRole('heading', { name: 'Station' })).toBeVisible();
   const outcome = await page.evaluate(async () => {
     const violations: string[] = [];

@@ -1,10 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { channels, eventNames } from '../../electron/shared/contract';
-import { installHttpApi } from '../support/browser-api';
 import { memorySecretBackend, plugInBoard } from '../support/station';
 import { tempDir } from '../support/temp-dir';
-import { TestTransport } from '../support/test-transport';
+import { openUi, TestTransport } from '../support/test-transport';
 
 type Board = Awaited<ReturnType<typeof plugInBoard>>;
 let boards: Board[];
@@ -35,8 +33,7 @@ test.afterAll(async () => {
 });
 
 test('watching for boards shows each port live: queued, or an error with what to do', async ({ page }) => {
-  await page.addInitScript(installHttpApi, { channels, events: eventNames });
-  await page.goto(transport.url);
+  await openUi(page, transport);
   await expect(page.getByText('Plug in a board')).toBeVisible();
   await page.getByLabel('Watch for new boards').check();
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import { ApiSimulator } from '../support/api-sim';
-import { memorySecretBackend, openTestApp } from '../support/station';
+import { connectedStation, openTestApp } from '../support/station';
 import { makeToken } from '../support/tokens';
 import { waitFor } from '../support/wait';
 
@@ -13,10 +13,7 @@ let station: ReturnType<typeof openTestApp>;
 beforeEach(async () => {
   sim = await new ApiSimulator().start();
   sim.addKey(KEY);
-  station = openTestApp({
-    secretBackend: memorySecretBackend(KEY),
-    settingsOverrides: { apiUrl: sim.baseUrl },
-  });
+  station = connectedStation(sim, KEY);
 });
 afterEach(async () => {
   station.close();

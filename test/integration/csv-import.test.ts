@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
-import { memorySecretBackend, openTestApp } from '../support/station';
+import { connectedStation, openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 
 const corpus = join(__dirname, '../fixtures/csv');
@@ -160,10 +160,7 @@ describe('exports', () => {
   it('site report: one row per device with where and when it was read, and no cell a spreadsheet would run', async () => {
     const sim = await new ApiSimulator().start();
     sim.addKey('k');
-    const app = openTestApp({
-      secretBackend: memorySecretBackend('k'),
-      settingsOverrides: { apiUrl: sim.baseUrl },
-    });
+    const app = connectedStation(sim, 'k');
     try {
       app.app.updateSettings({ siteTags: ['=HYPERLINK("http://evil")', 'location=Oslo'] });
       await app.app.importFile(file('bulk-basic.csv'), ['+cmd']);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
-import { memorySecretBackend, openTestApp } from '../support/station';
+import { connectedStation, openTestApp } from '../support/station';
 import { makeToken } from '../support/tokens';
 
 let sim: ApiSimulator;
@@ -18,10 +18,7 @@ afterEach(async () => {
   await sim.stop();
 });
 const station = (key: string) => {
-  const s = openTestApp({
-    secretBackend: memorySecretBackend(key),
-    settingsOverrides: { apiUrl: sim.baseUrl },
-  });
+  const s = connectedStation(sim, key);
   apps.push(s);
   return s;
 };
@@ -69,9 +66,7 @@ describe('the local copy of claimed devices', () => {
   it('when a pull disagrees with a queued change, the change stays on top, is sent, and the next pull settles it', async () => {
     const t = makeToken();
     sim.preclaim(t.token, 'team-1');
-    const s = openTestApp({
-      secretBackend: memorySecretBackend('admin-key'),
-      settingsOverrides: { apiUrl: sim.baseUrl },
+    const s = connectedStation(sim, 'admin-key', {
       // An hour's backoff: the first sync ends with the block still queued.
       retryPolicy: { baseMs: 3_600_000, capMs: 3_600_000, defaultRateLimitMs: 1 },
     });

@@ -3,7 +3,7 @@ import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import type { Fieldclaim } from '../../electron/services/fieldclaim';
 import { ApiSimulator, isBulkClaim } from '../support/api-sim';
-import { memorySecretBackend, openTestApp } from '../support/station';
+import { connectedStation, openTestApp } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
 
 const KEY = 'fault-key';
@@ -14,13 +14,7 @@ let station: ReturnType<typeof openTestApp>;
 beforeEach(async () => {
   sim = await new ApiSimulator().start();
   sim.addKey(KEY);
-  station = openTestApp({
-    secretBackend: memorySecretBackend(KEY),
-    settingsOverrides: { apiUrl: sim.baseUrl },
-    retryPolicy: fastRetries,
-    syncMaxWaitMs: 500,
-    bulkBatchSize: 40,
-  });
+  station = connectedStation(sim, KEY, { retryPolicy: fastRetries, syncMaxWaitMs: 500, bulkBatchSize: 40 });
 });
 afterEach(async () => {
   station.close();
@@ -144,9 +138,7 @@ describe('exactly once, under faults', () => {
   });
 
   it('backs off after a 5xx, storing the next attempt time in the database', async () => {
-    const s2 = openTestApp({
-      secretBackend: memorySecretBackend(KEY),
-      settingsOverrides: { apiUrl: sim.baseUrl },
+    const s2 = connectedStation(sim, KEY, {
       retryPolicy: { baseMs: 60_000, capMs: 60_000, defaultRateLimitMs: 1000 },
       syncMaxWaitMs: 0,
     });

@@ -8,7 +8,7 @@ import { keytarBackend } from '../../electron/adapters/secrets/key-store';
 import { createDispatcher } from '../../electron/services/dispatch';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
-import { memorySecretBackend, openTestApp, plugInBoard } from '../support/station';
+import { memorySecretBackend, openTestApp, plugInBoard, connectedStation } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { makeToken } from '../support/tokens';
 
@@ -153,10 +153,7 @@ describe('where the key may go', () => {
     });
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     const port = (other.address() as AddressInfo).port;
-    const station = openTestApp({
-      secretBackend: memorySecretBackend(NEEDLE),
-      settingsOverrides: { apiUrl: sim.baseUrl },
-    });
+    const station = connectedStation(sim, NEEDLE);
     try {
       const t = makeToken();
       await station.app.importFile(writeTemp(`${t.token}\n`), []);

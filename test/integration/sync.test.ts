@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { ApiSimulator } from '../support/api-sim';
-import { memorySecretBackend, openTestApp } from '../support/station';
+import { memorySecretBackend, openTestApp, connectedStation } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
 
 const KEY = 'test-key-0123456789abcdef';
@@ -12,10 +12,7 @@ let station: ReturnType<typeof openTestApp>;
 beforeEach(async () => {
   sim = await new ApiSimulator().start();
   sim.addKey(KEY, 'team-1', 'admin');
-  station = openTestApp({
-    secretBackend: memorySecretBackend(KEY),
-    settingsOverrides: { apiUrl: sim.baseUrl },
-  });
+  station = connectedStation(sim, KEY);
 });
 afterEach(async () => {
   station.close();
@@ -87,10 +84,7 @@ describe('sync of single claims against the API simulator', () => {
   });
 
   it('stops on a refused key (401) and keeps everything queued', async () => {
-    const s2 = openTestApp({
-      secretBackend: memorySecretBackend('wrong-key'),
-      settingsOverrides: { apiUrl: sim.baseUrl },
-    });
+    const s2 = connectedStation(sim, 'wrong-key');
     try {
       const db = openDatabase(s2.dataDir);
       const outbox = new OutboxRepository(db);
@@ -112,10 +106,7 @@ describe('sync of single claims against the API simulator', () => {
 
   it("stops on 403 for a viewer key, saying the key's role cannot claim", async () => {
     sim.addKey('viewer-key', 'team-1', 'viewer');
-    const s2 = openTestApp({
-      secretBackend: memorySecretBackend('viewer-key'),
-      settingsOverrides: { apiUrl: sim.baseUrl },
-    });
+    const s2 = connectedStation(sim, 'viewer-key');
     try {
       const db = openDatabase(s2.dataDir);
       const t = makeToken();

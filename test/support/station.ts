@@ -40,6 +40,19 @@ export function openTestApp(options: Partial<FieldclaimOptions> = {}) {
   };
 }
 
+/** The app's services with an API key, pointed at a simulated Provisioning API. */
+export function connectedStation(
+  sim: { baseUrl: string },
+  key: string,
+  options: Partial<FieldclaimOptions> = {},
+) {
+  return openTestApp({
+    ...options,
+    secretBackend: memorySecretBackend(key),
+    settingsOverrides: { apiUrl: sim.baseUrl, ...options.settingsOverrides },
+  });
+}
+
 /** A simulated board on a fresh pty pair. */
 export async function plugInBoard(config: Partial<ModemConfig> = {}): Promise<{
   pty: PtyPair;

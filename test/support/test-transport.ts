@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { createDispatcher } from '../../electron/services/dispatch';
 import type { Fieldclaim } from '../../electron/services/fieldclaim';
-import { eventNames } from '../../electron/shared/contract';
+import type { Page } from '@playwright/test';
+import { channels, eventNames } from '../../electron/shared/contract';
+import { installHttpApi } from './browser-api';
 
 const rendererDir = resolve(__dirname, '../../out/renderer');
 const mimeTypes: Record<string, string> = {
@@ -78,4 +80,10 @@ export class TestTransport {
     this.server?.closeAllConnections();
     await new Promise((r) => this.server?.close(r));
   }
+}
+
+/** Opens the built renderer in a Playwright page, its window.api carried by the transport. */
+export async function openUi(page: Page, transport: TestTransport): Promise<void> {
+  await page.addInitScript(installHttpApi, { channels, events: eventNames });
+  await page.goto(transport.url);
 }

@@ -1,19 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { ServiceDevice } from '../../core/service-model';
-import type { ClaimedDevice } from '../../shared/types';
+import type { DeviceFields, DeviceReadView } from '../../shared/types';
 
 export type { ServiceDevice } from '../../core/service-model';
 
-export interface DeviceRead {
-  /** The site tags active when the board was read. */
+/** A board read at this station, with the site tags active at the time. */
+export interface DeviceRead extends DeviceReadView {
   site?: string;
-  deviceId: string;
-  deviceType: number;
-  imei: string | null;
-  model: string | null;
-  firmware: string | null;
-  port: string;
-  readAt: string;
 }
 
 interface DeviceRow {
@@ -62,7 +55,7 @@ export class DevicesRepository {
     })();
   }
 
-  list(filter: { search?: string } = {}): Array<Omit<ClaimedDevice, 'pending' | 'pendingTags'>> {
+  list(filter: { search?: string } = {}): DeviceFields[] {
     const search = filter.search?.trim().toLowerCase();
     const rows = search
       ? this.db
