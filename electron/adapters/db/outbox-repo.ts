@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newClientId } from './client-id';
 import type Database from 'better-sqlite3';
 import type { EntryKind, EntryState, OutboxCounts, OutboxEntry } from '../../shared/types';
 
@@ -209,7 +209,7 @@ export class OutboxRepository {
 
   private insertRow(kind: EntryKind, key: string, payload: unknown, stamp: string): number {
     return Number(
-      this.insertEntry.run(randomUUID(), kind, key, JSON.stringify(payload), stamp, stamp).lastInsertRowid,
+      this.insertEntry.run(newClientId(), kind, key, JSON.stringify(payload), stamp, stamp).lastInsertRowid,
     );
   }
 
