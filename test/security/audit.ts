@@ -22,7 +22,16 @@ function electronegativity(): Finding[] {
     mkdirSync(tools, { recursive: true });
     execFileSync(
       'npm',
-      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', tools, '@doyensec/electronegativity@1'],
+      [
+        'install',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--prefix',
+        tools,
+        '@doyensec/electronegativity@1',
+      ],
       {
         stdio: 'inherit',
       },
