@@ -53,6 +53,35 @@ describe('migrations', () => {
     expect(raw.prepare('SELECT id FROM devices').all()).toEqual([{ id: 'd1' }]);
   });
 
+  it('4 marks existing entries certain and adds the tags table, keeping outbox rows', () => {
+    migrate(raw, 3);
+    raw
+      .prepare(
+        `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
+         VALUES ('c1', 'claim', 'd1', '{"token":"t","tags":[],"imei":null}', 'sending', 'x', 'x')`,
+      )
+      .run();
+    migrate(raw, 4);
+    expect(raw.prepare('SELECT client_id, uncertain, state FROM outbox').all()).toEqual([
+      { client_id: 'c1', uncertain: 0, state: 'sending' },
+    ]);
+    expect(tables(raw)).toContain('tags');
+  });
+
+  it('5 records the site of each read, existing reads getting an empty site', () => {
+    migrate(raw, 4);
+    raw
+      .prepare(
+        `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at)
+         VALUES ('d1', 6, NULL, NULL, NULL, '/dev/ttyACM0', 'x')`,
+      )
+      .run();
+    migrate(raw, 5);
+    expect(raw.prepare('SELECT device_id, site FROM device_reads').all()).toEqual([
+      { device_id: 'd1', site: '' },
+    ]);
+  });
+
   it('refuses a database from a newer version and changes nothing', () => {
     raw.pragma(`user_version = ${latestSchemaVersion + 1}`);
     expect(() => migrate(raw)).toThrow(NewerDatabaseError);
