@@ -292,7 +292,7 @@ export class Fieldclaim {
 
   async setKey(key: string): Promise<KeyStatus> {
     const status = await this.keys.set(key.trim());
-    this.settingsRepo.write({ keyReadOnly: false });
+    this.settingsRepo.write({ keyReadOnly: false, keyRoleChecked: false });
     this.statusChanged();
     this.pokeAutoSync();
     return status;
@@ -300,7 +300,7 @@ export class Fieldclaim {
 
   async clearKey(): Promise<KeyStatus> {
     const status = await this.keys.clear();
-    this.settingsRepo.write({ keyReadOnly: false });
+    this.settingsRepo.write({ keyReadOnly: false, keyRoleChecked: false });
     this.statusChanged();
     return status;
   }
@@ -402,6 +402,12 @@ export class Fieldclaim {
       return this.lastSync;
     }
     const client = this.client(apiKey);
+    // Once per stored key (every run for one from the environment, which can change unseen):
+    // find out whether it may change anything before any change is sent.
+    if (!this.settingsRepo.read<boolean>('keyRoleChecked') || (await this.keys.status()).backend === 'env') {
+      const mayChange = await client.keyMayChange();
+      if (mayChange !== null) this.settingsRepo.write({ keyReadOnly: !mayChange, keyRoleChecked: true });
+    }
     const summary = await new SyncRun({
       outbox: this.outbox,
       devices: this.devicesRepo,
@@ -415,6 +421,7 @@ export class Fieldclaim {
       transaction: (work) => this.db.transaction(work)(),
       maxWaitMs: this.options.syncMaxWaitMs ?? 0,
       batchSize,
+      readOnly: this.keyReadOnly(),
       onProgress: (progress) => this.emit('syncProgress', progress),
     }).run();
     this.lastSync = summary;

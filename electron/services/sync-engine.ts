@@ -25,6 +25,8 @@ export interface SyncEngineDeps {
   onProgress?: (progress: SyncProgress) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The key can only read: nothing is sent, the local copy is still refreshed. */
+  readOnly?: boolean;
   /** Rows per bulk claim (the service's limit is unknown; Nordic's own tool splits at 1000). */
   batchSize?: number;
   concurrency?: number;
@@ -75,7 +77,12 @@ export class SyncRun {
     const counts = outbox.counts();
     this.total = counts.pending;
     this.progress();
-    this.summary.stopped = await this.drain();
+    this.summary.stopped = this.deps.readOnly
+      ? {
+          reason: 'forbidden',
+          message: "This API key's role can only read (a viewer): changes wait for a key that may make them.",
+        }
+      : await this.drain();
     // A read-only (viewer) key may still list: the local copy is refreshed after a 403 too.
     if (!this.summary.stopped || this.summary.stopped.reason === 'forbidden') {
       this.summary.stopped = (await this.pull()) ?? this.summary.stopped;

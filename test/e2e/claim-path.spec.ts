@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { keytarBackend } from '../../electron/adapters/secrets/key-store';
 import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { ApiSimulator } from '../support/api-sim';
+import { ApiSimulator, isChange } from '../support/api-sim';
 import { plugInBoard } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { openUi, TestTransport } from '../support/test-transport';
@@ -111,7 +111,7 @@ test('a 429 pauses the queue and the status bar says until when', async ({ page 
   const third = await plugInBoard();
   try {
     await app.readPort({ port: third.pty.appPath, tags: [], mode: 'at' });
-    sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600' });
+    sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600', when: isChange });
     const waiting = (await app.status()).outbox.pending;
     expect(waiting).toBeGreaterThan(0);
     await openUi(page, transport);

@@ -138,6 +138,10 @@ describe('viewer keys', () => {
     expect(summary.stopped?.reason).toBe('forbidden');
     expect(s.app.devices().map((d) => d.id)).toEqual([t.deviceId]);
     expect((await s.app.status()).keyReadOnly).toBe(true);
+    // Known before any change was tried: a dry run told, and no block was sent.
+    expect(sim.requests.filter((r) => r.path.endsWith('/block'))).toEqual([]);
+    expect(sim.requests.some((r) => r.path.includes('dryrun=true'))).toBe(true);
+    expect(s.app.queue()).toEqual([expect.objectContaining({ kind: 'block', state: 'pending' })]);
     expect(() => s.app.changes.device('unblock', t.deviceId)).toThrow(/can only read/);
     const cli = await runCli(['--data-dir', s.dataDir, 'unclaim', t.deviceId, '--json']);
     expect(cli.code).toBe(3);
@@ -146,5 +150,7 @@ describe('viewer keys', () => {
     });
     await s.app.setKey('admin-key');
     expect((await s.app.status()).keyReadOnly).toBe(false);
+    await s.app.sync();
+    expect(sim.effectCount('block', t.deviceId)).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import type { Fieldclaim } from '../../electron/services/fieldclaim';
-import { ApiSimulator, isBulkClaim } from '../support/api-sim';
+import { ApiSimulator, isBulkClaim, isChange } from '../support/api-sim';
 import { connectedStation, openTestApp } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
 
@@ -122,7 +122,7 @@ describe('exactly once, under faults', () => {
 
   it('honours Retry-After by pausing the whole queue, and keeps the pause across restarts', async () => {
     queueClaims([makeToken(), makeToken()]);
-    sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600' });
+    sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600', when: isChange });
     const first = await station.app.sync();
     expect(first.stopped).toMatchObject({
       reason: 'rate-limited',
@@ -147,7 +147,7 @@ describe('exactly once, under faults', () => {
       const db = openDatabase(s2.dataDir);
       new OutboxRepository(db).enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
       db.close();
-      sim.faults.push({ kind: 'status', status: 503 });
+      sim.faults.push({ kind: 'status', status: 503, when: isChange });
       await s2.app.sync();
       const check = openDatabase(s2.dataDir);
       const row = check.prepare('SELECT next_attempt_at, uncertain, state FROM outbox').get() as Record<
@@ -177,7 +177,7 @@ describe('exactly once, under faults', () => {
       `UPDATE outbox SET payload = json_set(payload, '$.token', 'garbage.token') WHERE device_id = ?`,
     ).run(bad.deviceId);
     db.close();
-    sim.faults.push({ kind: 'status', status: 400, message: 'Malformed CSV' });
+    sim.faults.push({ kind: 'status', status: 400, message: 'Malformed CSV', when: isChange });
     const summary = await station.app.sync();
     expect(summary).toMatchObject({ succeeded: 2, failed: 1 });
     for (const t of good) expect(sim.effectCount('claim', t.deviceId)).toBe(1);

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SerialLineChannel } from '../../electron/adapters/serial/line-channel';
 import { keytarBackend } from '../../electron/adapters/secrets/key-store';
 import { createDispatcher } from '../../electron/services/dispatch';
-import { ApiSimulator } from '../support/api-sim';
+import { ApiSimulator, isChange } from '../support/api-sim';
 import { runCli } from '../support/cli';
 import { memorySecretBackend, openTestApp, plugInBoard, connectedStation } from '../support/station';
 import { tempDir } from '../support/temp-dir';
@@ -157,7 +157,11 @@ describe('where the key may go', () => {
     try {
       const t = makeToken();
       await station.app.importFile(writeTemp(`${t.token}\n`), []);
-      sim.faults.push({ kind: 'redirect', location: `http://127.0.0.1:${port}/v1/claimed-devices` });
+      sim.faults.push({
+        kind: 'redirect',
+        location: `http://127.0.0.1:${port}/v1/claimed-devices`,
+        when: isChange,
+      });
       await station.app.sync();
       expect(elsewhere).toEqual([]);
       expect(station.app.queue()[0]).toMatchObject({

@@ -98,7 +98,9 @@ describe('sync of single claims against the API simulator', () => {
       });
       expect(summary).toMatchObject({ sent: 0, pending: 2 });
       expect(s2.app.queue().map((e) => e.state)).toEqual(['pending', 'pending']);
-      expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(
+        sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/claimed-devices'),
+      ).toHaveLength(1);
     } finally {
       s2.close();
     }

@@ -32,6 +32,9 @@ export type Fault = (
   | { kind: 'redirect'; location: string }
 ) & { when?: (request: RecordedRequest) => boolean };
 
+/** Matches requests that change something (not reads, not the dry run that checks a key's role). */
+export const isChange = (r: RecordedRequest) => r.method !== 'GET' && !r.path.includes('dryrun=true');
+
 /** Matches bulk claim requests, for faults aimed at them. */
 export const isBulkClaim = (r: RecordedRequest) =>
   r.method === 'POST' && (r.contentType ?? '').startsWith('text/csv');
@@ -225,6 +228,12 @@ export class ApiSimulator {
     if (mutating && caller.role === 'viewer')
       return { status: 403, body: { message: 'Forbidden: viewer role' } };
 
+    if (method === 'POST' && path === 'claimed-devices' && url.searchParams.get('dryrun') === 'true') {
+      // A dry run checks the request and the caller's role, and changes nothing.
+      const request = JSON.parse(body || '{}') as { claimToken?: unknown };
+      const valid = typeof request.claimToken === 'string' && readClaimToken(request.claimToken) !== null;
+      return valid ? { status: 202 } : { status: 400, body: { message: 'Invalid attestation token' } };
+    }
     if (method === 'POST' && path === 'claimed-devices') {
       return contentType?.startsWith('text/csv') ? this.bulkClaim(body, caller) : this.claim(body, caller);
     }

@@ -24,6 +24,7 @@ const tag = (idOrName: string) => `claimed-devices/tags/${encodeURIComponent(idO
 /** Every endpoint, in one table (paths relative to the base URL's /v1/). */
 const endpoints = {
   claim: () => ({ method: 'POST', path: 'claimed-devices' }),
+  dryRunClaim: () => ({ method: 'POST', path: 'claimed-devices?dryrun=true' }),
   getDevice: (id: string) => ({ method: 'GET', path: device(id) }),
   unclaim: (id: string) => ({ method: 'DELETE', path: device(id) }),
   block: (id: string) => ({ method: 'POST', path: `${device(id)}/block` }),
@@ -211,6 +212,19 @@ export class ProvisioningClient {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Whether this key may change anything: a dry-run claim of a token that cannot be valid changes
+   * nothing, and is refused with 403 only for a read-only (viewer) role.
+   */
+  async keyMayChange(): Promise<boolean | null> {
+    const outcome = await this.call(endpoints.dryRunClaim(), ignoreBody, {
+      contentType: 'application/json',
+      text: JSON.stringify({ claimToken: 'role-check.not-a-token' }),
+    });
+    if (outcome.kind === 'auth') return outcome.status === 403 ? false : null;
+    return outcome.kind === 'ok' || outcome.kind === 'rejected' ? true : null;
   }
 
   claim(token: string, tags: string[]): Promise<ApiOutcome<ServiceDevice | null>> {
