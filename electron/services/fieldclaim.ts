@@ -6,7 +6,7 @@ import { readTokenBytes, readTokenFile } from '../adapters/csv/token-file';
 import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
 import { openDatabase } from '../adapters/db/database';
 import { DevicesRepository, type DeviceRead } from '../adapters/db/devices-repo';
-import { OutboxRepository } from '../adapters/db/outbox-repo';
+import { OutboxRepository, type StoredEntry } from '../adapters/db/outbox-repo';
 import { SettingsRepository } from '../adapters/db/settings-repo';
 import { TagsRepository } from '../adapters/db/tags-repo';
 import { defaultRetryPolicy, type RetryPolicy } from '../core/retry-policy';
@@ -16,6 +16,8 @@ import { CodedError } from '../shared/result';
 import type {
   AppStatus,
   ClaimedDevice,
+  DeviceFields,
+  EntryKind,
   EntryState,
   ImportPreview,
   ImportResult,
@@ -36,6 +38,18 @@ import { about, type About, type BuildInfo } from './about';
 import { AutoSync } from './auto-sync';
 import { ChangesService } from './changes-service';
 import { SyncRun } from './sync-engine';
+
+/** A device with the changes queued here shown on top of what the service last said. */
+function withPending(
+  device: DeviceFields,
+  pending: Map<string, { kinds: EntryKind[]; tags: string[] | null }>,
+): ClaimedDevice {
+  const changes = pending.get(device.id);
+  return { ...device, pending: changes?.kinds ?? [], pendingTags: changes?.tags ?? null };
+}
+
+/** The token stays in the main process: entries cross the boundary without their payload. */
+const withoutPayload = ({ payload: _payload, ...entry }: StoredEntry): OutboxEntry => entry;
 
 const readOnlyKeyReason =
   "This API key's role can only read (a viewer): changes are not possible with it. Store a key with the editor, admin or owner role in Settings.";
@@ -181,8 +195,7 @@ export class Fieldclaim {
   }
 
   queue(state: EntryState | 'all' = 'all'): OutboxEntry[] {
-    // The token stays in the main process: entries cross the boundary without their payload.
-    return this.outbox.list(state).map(({ payload: _payload, ...entry }) => entry);
+    return this.outbox.list(state).map(withoutPayload);
   }
 
   retry(id: string | 'all-failed'): { requeued: number } {
@@ -201,10 +214,7 @@ export class Fieldclaim {
   /** The local copy with every change still waiting shown on top (the service's state stays underneath). */
   devices(filter: { search?: string } = {}): ClaimedDevice[] {
     const pending = this.outbox.pendingChangesByDevice();
-    return this.devicesRepo.list(filter).map((d) => {
-      const changes = pending.get(d.id);
-      return { ...d, pending: changes?.kinds ?? [], pendingTags: changes?.tags ?? null };
-    });
+    return this.devicesRepo.list(filter).map((d) => withPending(d, pending));
   }
 
   /** Reads a token file from disk and queues it whole (the CLI); progress as a fraction read. */
@@ -267,12 +277,13 @@ export class Fieldclaim {
     reads: DeviceRead[];
     changes: OutboxEntry[];
   } {
-    const device = this.devices().find((d) => d.id === id) ?? null;
+    // One device through its index: the detail view must not rebuild the list of 100,000.
+    const row = this.devicesRepo.get(id);
     return {
-      device,
+      device: row && withPending(row, this.outbox.pendingChangesByDevice(id)),
       raw: this.devicesRepo.raw(id),
       reads: this.devicesRepo.reads(id),
-      changes: this.queue().filter((e) => e.deviceId === id && e.state !== 'done'),
+      changes: this.outbox.unsettledFor(id).map(withoutPayload),
     };
   }
 

@@ -121,10 +121,13 @@ export class StationService {
         // A port that disappeared (unplugged) can be read again when it comes back.
         const present = new Set(ports.map((p) => p.path));
         for (const path of [...seen]) if (!present.has(path)) seen.delete(path);
+        let removed = false;
         for (const path of [...this.tiles.keys()]) {
-          if (!present.has(path) && this.tiles.get(path)?.state !== 'error') this.tiles.delete(path);
+          if (!present.has(path) && this.tiles.get(path)?.state !== 'error')
+            removed = this.tiles.delete(path);
         }
-        this.deps.onChange(this.snapshot());
+        // Every other change already went out through update(); a quiet tick pushes nothing.
+        if (removed) this.deps.onChange(this.snapshot());
       } finally {
         if (this.watching) this.watchTimer = setTimeout(() => void tick(), options.intervalMs ?? 1000);
       }

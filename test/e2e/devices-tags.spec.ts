@@ -1,15 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { Fieldclaim } from '../../electron/services/fieldclaim';
+import type { Fieldclaim } from '../../electron/services/fieldclaim';
 import { ApiSimulator } from '../support/api-sim';
 import { memorySecretBackend } from '../support/station';
-import { tempDir } from '../support/temp-dir';
-import { openUi, TestTransport } from '../support/test-transport';
+import { openUi, startUi } from '../support/test-transport';
 import { makeToken, type MadeToken } from '../support/tokens';
 
 let sim: ApiSimulator;
-let dir: ReturnType<typeof tempDir>;
+let ui: Awaited<ReturnType<typeof startUi>>;
 let app: Fieldclaim;
-let transport: TestTransport;
 let tokens: MadeToken[];
 
 test.beforeEach(async () => {
@@ -17,23 +15,14 @@ test.beforeEach(async () => {
   sim.addKey('k');
   tokens = [makeToken({ deviceType: 4 }), makeToken({ deviceType: 6 }), makeToken({ deviceType: 6 })];
   for (const t of tokens) sim.preclaim(t.token, 'team-1');
-  dir = tempDir();
-  app = new Fieldclaim({
-    dataDir: dir.path,
-    secretBackend: memorySecretBackend('k'),
-    settingsOverrides: { apiUrl: sim.baseUrl },
-    userAgent: 'e2e',
-    listPorts: async () => [],
-  });
+  ui = await startUi({ secretBackend: memorySecretBackend('k'), settingsOverrides: { apiUrl: sim.baseUrl } });
+  app = ui.app;
   app.changes.createTag('zone=north');
   app.changes.setTagsBatch([tokens[0]!.deviceId, tokens[1]!.deviceId], ['zone=north']);
   await app.sync();
-  transport = await new TestTransport(app).start();
 });
 test.afterEach(async () => {
-  await transport.stop();
-  app.close();
-  dir.remove();
+  await ui.close();
   await sim.stop();
 });
 
@@ -43,7 +32,7 @@ const row = (page: import('@playwright/test').Page, t: MadeToken) =>
 test('devices: search, filter, block with its pending state, unclaim with a confirmation', async ({
   page,
 }) => {
-  await openUi(page, transport);
+  await openUi(page, ui.transport);
   await page.getByRole('button', { name: 'Devices' }).click();
   await expect(page.getByTestId('devices-age')).toContainText('3 claimed devices');
   await expect(page.getByTestId('device-row')).toHaveCount(3);
@@ -86,7 +75,7 @@ test('devices: search, filter, block with its pending state, unclaim with a conf
 test('tags: counts, rename, and a delete confirmation that says how many devices lose the tag', async ({
   page,
 }) => {
-  await openUi(page, transport);
+  await openUi(page, ui.transport);
   await page.getByRole('button', { name: 'Tags' }).click();
   const north = page.locator('[data-testid="tag-row"][data-tag="zone=north"]');
   await expect(north.getByTestId('tag-devices')).toHaveText('2');

@@ -1,37 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { memorySecretBackend } from '../support/station';
-import { tempDir } from '../support/temp-dir';
-import { openUi, TestTransport } from '../support/test-transport';
+import type { Fieldclaim } from '../../electron/services/fieldclaim';
+import { openUi, startUi } from '../support/test-transport';
 import { makeToken } from '../support/tokens';
 
 const corpus = join(__dirname, '../fixtures/csv');
-let dir: ReturnType<typeof tempDir>;
+let ui: Awaited<ReturnType<typeof startUi>>;
 let app: Fieldclaim;
-let transport: TestTransport;
 
 test.beforeEach(async () => {
-  dir = tempDir();
-  app = new Fieldclaim({
-    dataDir: dir.path,
-    secretBackend: memorySecretBackend(),
-    userAgent: 'Fieldclaim/e2e',
-    listPorts: async () => [],
-  });
-  transport = await new TestTransport(app).start();
+  ui = await startUi();
+  app = ui.app;
 });
-test.afterEach(async () => {
-  await transport.stop();
-  app.close();
-  dir.remove();
-});
+test.afterEach(() => ui.close());
 
 test('a picked file is previewed (counts, rejected rows with reasons) and queued only when confirmed', async ({
   page,
 }) => {
-  await openUi(page, transport);
+  await openUi(page, ui.transport);
   await page.getByRole('button', { name: 'Queue' }).click();
   await page.getByTestId('import-file').setInputFiles(join(corpus, 'truncated-token.csv'));
   const preview = page.getByTestId('import-preview');
@@ -55,7 +42,7 @@ test('pasted tokens and a dropped file go through the same preview', async ({ pa
   const seedPreview = await app.previewImport('seed.csv', Buffer.from(`${queued.token}\n`));
   app.commitImport(seedPreview.id, []);
 
-  await openUi(page, transport);
+  await openUi(page, ui.transport);
   await page.getByRole('button', { name: 'Queue' }).click();
   await page.getByLabel('Or paste tokens, one per line').fill(`${queued.token}\n${makeToken().token}\n`);
   await page.getByRole('button', { name: 'Preview pasted tokens' }).click();

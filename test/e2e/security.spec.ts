@@ -1,31 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { memorySecretBackend } from '../support/station';
-import { tempDir } from '../support/temp-dir';
-import { openUi, TestTransport } from '../support/test-transport';
+import { openUi, startUi } from '../support/test-transport';
 
-let dir: ReturnType<typeof tempDir>;
-let app: Fieldclaim;
-let transport: TestTransport;
+let ui: Awaited<ReturnType<typeof startUi>>;
 
 test.beforeAll(async () => {
-  dir = tempDir();
-  app = new Fieldclaim({
-    dataDir: dir.path,
-    secretBackend: memorySecretBackend(),
-    userAgent: 'e2e',
-    listPorts: async () => [],
-  });
-  transport = await new TestTransport(app).start();
+  ui = await startUi();
 });
-test.afterAll(async () => {
-  await transport.stop();
-  app.close();
-  dir.remove();
-});
+test.afterAll(() => ui.close());
 
 test('the CSP blocks an injected inline script, inline handlers and remote scripts', async ({ page }) => {
-  await openUi(page, transport);
+  await openUi(page, ui.transport);
   await expect(page.getByRole('heading', { name: 'Station' })).toBeVisible();
   const outcome = await page.evaluate(async () => {
     const violations: string[] = [];

@@ -1,39 +1,31 @@
 import { expect, test } from '@playwright/test';
-import { Fieldclaim } from '../../electron/services/fieldclaim';
-import { memorySecretBackend, plugInBoard } from '../support/station';
-import { tempDir } from '../support/temp-dir';
-import { openUi, TestTransport } from '../support/test-transport';
+import type { Fieldclaim } from '../../electron/services/fieldclaim';
+import { plugInBoard } from '../support/station';
+import { openUi, startUi } from '../support/test-transport';
 
 type Board = Awaited<ReturnType<typeof plugInBoard>>;
 let boards: Board[];
-let dir: ReturnType<typeof tempDir>;
+let ui: Awaited<ReturnType<typeof startUi>>;
 let app: Fieldclaim;
-let transport: TestTransport;
 const plugged: Array<{ path: string; serialNumber: string }> = [];
 
 test.beforeAll(async () => {
   boards = [await plugInBoard({ dialect: 'shell', ansi: true }), await plugInBoard({ silent: true })];
-  dir = tempDir();
-  app = new Fieldclaim({
-    dataDir: dir.path,
-    secretBackend: memorySecretBackend(),
-    userAgent: 'Fieldclaim/e2e',
+  ui = await startUi({
     // USB enumeration cannot be imitated with ptys: the boards "appear" through this list.
     listPorts: async () => plugged.map((p) => ({ ...p, interfaceNumber: 0 })),
   });
+  app = ui.app;
   app.updateSettings({ timeoutMs: 1500, siteTags: ['location=Trondheim'] });
-  transport = await new TestTransport(app).start();
 });
 
 test.afterAll(async () => {
-  await transport.stop();
-  app.close();
+  await ui.close();
   await Promise.all(boards.map((b) => b.unplug()));
-  dir.remove();
 });
 
 test('watching for boards shows each port live: queued, or an error with what to do', async ({ page }) => {
-  await openUi(page, transport);
+  await openUi(page, ui.transport);
   await expect(page.getByText('Plug in a board')).toBeVisible();
   await page.getByLabel('Watch for new boards').check();
 

@@ -54,6 +54,15 @@ describe('the local copy of claimed devices', () => {
       pending: ['block', 'set-tags'],
       pendingTags: ['shelf-3'],
     });
+    const detail = s.app.deviceDetail(t.deviceId);
+    expect(detail.device).toMatchObject({
+      id: t.deviceId,
+      pending: ['block', 'set-tags'],
+      pendingTags: ['shelf-3'],
+    });
+    expect(detail.changes.map((c) => c.kind)).toEqual(['block', 'set-tags']);
+    expect(JSON.stringify(detail.changes)).not.toContain(t.token);
+    expect(detail.raw).toMatchObject({ id: t.deviceId, ownershipStatus: 'IDENTIFIED' });
     await s.app.sync();
     expect(s.app.devices()[0]).toMatchObject({
       status: 'BLOCKED',

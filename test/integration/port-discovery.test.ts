@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pickConsolePorts } from '../../electron/core/boards';
 import { listFromById, listFromSysfs } from '../../electron/adapters/serial/port-list';
-import { runCli } from '../support/cli';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cliEnv, cliPath, runCli } from '../support/cli';
 import { tempDir } from '../support/temp-dir';
 
 let root: ReturnType<typeof tempDir>;
@@ -64,6 +66,23 @@ describe('listing ports without udevadm', () => {
 });
 
 describe('the CLI on a machine with no Nordic board', () => {
+  it('`scan --watch` watches until interrupted, then exits 0 with what it read', async () => {
+    const child = spawn(process.execPath, [cliPath, '--data-dir', root.path, 'scan', '--watch', '--json'], {
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'exit');
+    await expect.poll(() => stderr, { timeout: 15_000 }).toMatch(/Watching for boards/);
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number];
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
   it('`ports` lists what there is; `scan --all` says to plug one in', async () => {
     const ports = await runCli(['--data-dir', root.path, 'ports', '--json']);
     expect(ports.code).toBe(0);

@@ -202,7 +202,15 @@ describe('faults, each with a message that says what to do', () => {
 describe('hot-plug station mode', () => {
   it('reads each board as it appears, with the site tags, and never the same board twice', async () => {
     const plugged: Array<{ path: string; serialNumber: string }> = [];
-    const app = openTestApp({ listPorts: async () => plugged.map((p) => ({ ...p, interfaceNumber: 0 })) });
+    let listed = 0;
+    const app = openTestApp({
+      listPorts: async () => {
+        listed++;
+        return plugged.map((p) => ({ ...p, interfaceNumber: 0 }));
+      },
+    });
+    let pushes = 0;
+    app.app.on('stationChanged', () => pushes++);
     try {
       app.app.updateSettings({ siteTags: ['location=Trondheim'] });
       app.app.station.startWatch({ mode: 'auto', intervalMs: 20 });
@@ -214,6 +222,11 @@ describe('hot-plug station mode', () => {
       expect(app.app.queue()).toEqual([
         expect.objectContaining({ deviceId: first.modem.config.deviceId, tags: ['location=Trondheim'] }),
       ]);
+      // Quiet ticks (nothing plugged in or pulled out) push nothing to the UI.
+      const pushesBefore = pushes;
+      const listedBefore = listed;
+      await expect.poll(() => listed, { timeout: 10_000 }).toBeGreaterThan(listedBefore + 3);
+      expect(pushes).toBe(pushesBefore);
       // Unplug and plug the same board back in: not read again.
       plugged.length = 0;
       await expect.poll(() => app.app.station.snapshot().length, { timeout: 10_000 }).toBe(0);

@@ -13,7 +13,7 @@ export interface CliRun {
 }
 
 /** Environment for a CLI child: no Secret Service unless the caller passes one. */
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',

@@ -3,10 +3,12 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { createDispatcher } from '../../electron/services/dispatch';
-import type { Fieldclaim } from '../../electron/services/fieldclaim';
+import { Fieldclaim, type FieldclaimOptions } from '../../electron/services/fieldclaim';
 import type { Page } from '@playwright/test';
 import { channels, eventNames } from '../../electron/shared/contract';
 import { installHttpApi } from './browser-api';
+import { memorySecretBackend } from './station';
+import { tempDir } from './temp-dir';
 
 const rendererDir = resolve(__dirname, '../../out/renderer');
 const mimeTypes: Record<string, string> = {
@@ -86,4 +88,29 @@ export class TestTransport {
 export async function openUi(page: Page, transport: TestTransport): Promise<void> {
   await page.addInitScript(installHttpApi, { channels, events: eventNames });
   await page.goto(transport.url);
+}
+
+/**
+ * The app's services on a temp folder, served to a browser through the transport. Defaults: a
+ * keychain stand-in and no recognised serial ports (tests type port paths or list their own).
+ */
+export async function startUi(options: Partial<FieldclaimOptions> = {}) {
+  const dir = tempDir();
+  const app = new Fieldclaim({
+    dataDir: dir.path,
+    secretBackend: memorySecretBackend(),
+    userAgent: 'Fieldclaim/e2e',
+    listPorts: async () => [],
+    ...options,
+  });
+  const transport = await new TestTransport(app).start();
+  return {
+    app,
+    transport,
+    async close() {
+      await transport.stop();
+      app.close();
+      dir.remove();
+    },
+  };
 }

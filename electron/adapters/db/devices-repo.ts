@@ -18,6 +18,15 @@ interface DeviceRow {
   claimed_at: string | null;
 }
 
+const toFields = (r: DeviceRow): DeviceFields => ({
+  id: r.id,
+  deviceType: r.device_type,
+  imei: r.imei,
+  tags: JSON.parse(r.tags) as string[],
+  status: r.status,
+  claimedAt: r.claimed_at,
+});
+
 /** The local copy of claimed devices and the record of boards read. */
 export class DevicesRepository {
   private readonly upsertDevice: Database.Statement;
@@ -55,6 +64,11 @@ export class DevicesRepository {
     })();
   }
 
+  get(id: string): DeviceFields | null {
+    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?').get(id);
+    return row ? toFields(row) : null;
+  }
+
   list(filter: { search?: string } = {}): DeviceFields[] {
     const search = filter.search?.trim().toLowerCase();
     const rows = search
@@ -64,14 +78,7 @@ export class DevicesRepository {
           )
           .all(`%${search}%`, `%${search}%`)
       : this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY claimed_at DESC, id').all();
-    return rows.map((r) => ({
-      id: r.id,
-      deviceType: r.device_type,
-      imei: r.imei,
-      tags: JSON.parse(r.tags) as string[],
-      status: r.status,
-      claimedAt: r.claimed_at,
-    }));
+    return rows.map(toFields);
   }
 
   /** A tag renamed here applies to every device carrying it, as the service will do. */

@@ -294,12 +294,15 @@ export class OutboxRepository {
   }
 
   /** Changes not yet confirmed by the service, per device: their kinds in order, and the newest tag list. */
-  pendingChangesByDevice(): Map<string, { kinds: EntryKind[]; tags: string[] | null }> {
+  pendingChangesByDevice(
+    deviceId: string | null = null,
+  ): Map<string, { kinds: EntryKind[]; tags: string[] | null }> {
     const rows = this.db
-      .prepare<[], { device_id: string; kind: EntryKind; payload: string }>(
-        `SELECT device_id, kind, payload FROM outbox WHERE state IN ('pending', 'sending', 'failed') ORDER BY seq`,
+      .prepare<[string | null, string | null], { device_id: string; kind: EntryKind; payload: string }>(
+        `SELECT device_id, kind, payload FROM outbox
+         WHERE state IN ('pending', 'sending', 'failed') AND (? IS NULL OR device_id = ?) ORDER BY seq`,
       )
-      .all();
+      .all(deviceId, deviceId);
     const byDevice = new Map<string, { kinds: EntryKind[]; tags: string[] | null }>();
     for (const { device_id, kind, payload } of rows) {
       const entry = byDevice.get(device_id) ?? { kinds: [], tags: null };
@@ -308,6 +311,16 @@ export class OutboxRepository {
       byDevice.set(device_id, entry);
     }
     return byDevice;
+  }
+
+  /** One device's changes the service has not confirmed, oldest first. */
+  unsettledFor(deviceId: string): StoredEntry[] {
+    return this.db
+      .prepare<[string], OutboxRow>(
+        `SELECT * FROM outbox WHERE device_id = ? AND state <> 'done' ORDER BY seq`,
+      )
+      .all(deviceId)
+      .map(toEntry);
   }
 
   /** Tag changes not yet confirmed, in order: re-applied over a fresh pull of the tag list. */
