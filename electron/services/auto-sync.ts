@@ -58,6 +58,8 @@ export class AutoSync {
     let delay = this.options.probeIntervalMs;
     try {
       const online = await this.target.probe();
+      // Stopped (the app closing) while the probe was out: the app may be gone.
+      if (this.stopped) return;
       this.target.setOnline(online);
       if (online && this.target.hasWork()) {
         const summary = await this.target.sync();
@@ -68,7 +70,7 @@ export class AutoSync {
       const due = this.target.nextDueAt();
       if (online && due !== null) delay = Math.min(delay, Math.max(0, due - Date.now()));
     } catch (err) {
-      console.error('fieldclaim: auto sync failed:', (err as Error).message);
+      if (!this.stopped) console.error('fieldclaim: auto sync failed:', (err as Error).message);
     } finally {
       this.running = false;
     }
