@@ -44,6 +44,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/index.ts'),
+          // A worker thread's entry: the CLI's imports read the file on it (token-file-thread.ts).
+          'token-file-reader': resolve(__dirname, 'electron/workers/token-file-reader.ts'),
         },
         // The CLI is run directly as package.json's bin.
         output: { banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },

@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
 import { normalizeTags } from '../core/tags';
@@ -43,6 +45,9 @@ function openApp(options: GlobalOptions): Fieldclaim {
     userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
     // A headless run waits out short backoffs and rate-limit pauses instead of leaving work behind.
     syncMaxWaitMs: 30_000,
+    // Built next to this file (electron.vite.config.ts).
+    startTokenFileThread: (workerData, transferList) =>
+      new Worker(join(__dirname, 'token-file-reader.js'), { workerData, transferList }),
   });
 }
 

@@ -3,6 +3,7 @@ import type { RawPort } from '../core/boards';
 import { deviceTypeName } from '../core/token';
 import { toSiteReportCsv } from '../adapters/csv/report-csv';
 import { readTokenBytes, readTokenFile } from '../adapters/csv/token-file';
+import { readTokenFileOnThread, type StartTokenFileThread } from '../adapters/csv/token-file-thread';
 import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
 import { openDatabase } from '../adapters/db/database';
 import { DevicesRepository, type DeviceRead } from '../adapters/db/devices-repo';
@@ -76,6 +77,8 @@ export interface FieldclaimOptions {
   resourcesPath?: string | null;
   /** Lists serial ports; tests stand in for USB enumeration, which ptys cannot imitate. */
   listPorts?: () => Promise<RawPort[]>;
+  /** Reads imported files on a worker thread while this one queues them (the CLI's imports). */
+  startTokenFileThread?: StartTokenFileThread;
 }
 
 export interface FieldclaimEvents {
@@ -217,13 +220,28 @@ export class Fieldclaim {
     return this.devicesRepo.list(filter).map((d) => withPending(d, pending));
   }
 
-  /** Reads a token file from disk and queues it whole (the CLI); progress as a fraction read. */
+  /**
+   * Reads a token file from disk and queues it whole (the CLI); progress as a fraction read. With a
+   * worker thread, this thread is busy writing until the file is queued: the desktop app previews
+   * and commits instead.
+   */
   async importFile(
     path: string,
     tags: string[],
     onProgress?: (fraction: number) => void,
   ): Promise<ImportResult> {
-    const result = this.imports.commit(await readTokenFile(path, onProgress), tags);
+    const start = this.options.startTokenFileThread;
+    let result: ImportResult;
+    if (start) {
+      const reading = await readTokenFileOnThread(start, path, this.imports.tagsForEveryRow(tags));
+      try {
+        result = this.imports.queueBatches(reading, onProgress);
+      } finally {
+        reading.close();
+      }
+    } else {
+      result = this.imports.commit(await readTokenFile(path, onProgress), tags);
+    }
     this.statusChanged();
     return result;
   }

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeTags } from '../core/tags';
 import { toBulkCsv } from '../adapters/csv/bulk-csv';
-import type { ParsedTokenFile } from '../adapters/csv/token-file';
+import type { ParsedTokenFile, RejectedRow } from '../adapters/csv/token-file';
+import { claimOf, type ClaimBatch } from '../adapters/csv/token-file-thread';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import { CodedError } from '../shared/result';
 import type { ImportPreview, ImportResult } from '../shared/types';
+
+function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<U> {
+  for (const item of items) yield map(item);
+}
 
 /** Rejected rows shown in a preview; the count is always complete. */
 const PREVIEW_REJECTED_ROWS = 500;
@@ -58,21 +63,38 @@ export class ImportService {
     return result;
   }
 
-  /** Queues every valid row, all in one transaction; extra and site tags are added to each. */
-  commit(parsed: ParsedTokenFile, extraTags: string[]): ImportResult {
+  /** Site tags and the tags given for this import, checked: added to every row. */
+  tagsForEveryRow(extraTags: string[]): string[] {
     const extra = normalizeTags([...this.siteTags(), ...extraTags]);
     if (!extra.ok) throw new CodedError('invalid-argument', `tags for every row: ${extra.reason}`);
-    const counts = this.outbox.enqueueClaims(
-      parsed.claims.map((c) => {
-        // Rows were checked when parsed; only added tags need merging (and de-duplicating).
-        const tags = extra.tags.length ? [...new Set([...c.tags, ...extra.tags])] : c.tags;
-        return { deviceId: c.token.deviceId, payload: { token: c.token.token, tags, imei: c.imei } };
+    return extra.tags;
+  }
+
+  /** Queues every valid row, all in one transaction; extra and site tags are added to each. */
+  commit(parsed: ParsedTokenFile, extraTags: string[]): ImportResult {
+    const tags = this.tagsForEveryRow(extraTags);
+    return this.queueBatches([
+      { claims: parsed.claims.map((c) => claimOf(c, tags)), rejected: parsed.rejected, progress: 1 },
+    ]);
+  }
+
+  /**
+   * The same for a file still being read (on a worker thread, tags already added): each batch is
+   * queued as it comes, inside the one transaction.
+   */
+  queueBatches(batches: Iterable<ClaimBatch>, onProgress?: (fraction: number) => void): ImportResult {
+    const rejected: RejectedRow[] = [];
+    const counts = this.outbox.enqueueClaimBatches(
+      mapIterable(batches, (batch) => {
+        for (const r of batch.rejected) rejected.push(r);
+        onProgress?.(batch.progress);
+        return batch.claims;
       }),
     );
     return {
       queued: counts.queued,
       duplicates: counts.refreshed + counts['in-flight'] + counts['already-claimed'],
-      rejected: parsed.rejected,
+      rejected,
     };
   }
 

@@ -6,6 +6,7 @@ import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
 import { connectedStation, openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
+import { sourceTokenFileThread } from '../support/token-file-thread';
 
 const corpus = join(__dirname, '../fixtures/csv');
 const file = (name: string) => join(corpus, name);
@@ -17,7 +18,17 @@ beforeEach(() => {
 });
 afterEach(() => station.close());
 
-describe('importing the corpus of awkward files', () => {
+// The desktop app reads a file on its main thread (a preview); the CLI reads it on a worker thread
+// while its main thread queues the rows. Both must treat every file alike.
+describe.each([
+  ['read on this thread', {}],
+  ['read on a worker thread', { startTokenFileThread: sourceTokenFileThread }],
+])('importing the corpus of awkward files, %s', (_how, options) => {
+  beforeEach(() => {
+    station.close();
+    station = openTestApp(options);
+  });
+
   it.each([
     ['bulk-basic.csv', { queued: 3, duplicates: 0, rejected: [] }],
     ['bom-crlf-blank-lines.csv', { queued: 2, duplicates: 0, rejected: [] }],

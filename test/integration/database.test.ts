@@ -102,6 +102,32 @@ describe('the database file', () => {
       db.close();
     }
   });
+
+  it('gives a new database 16 KiB pages, and opens one made with 4 KiB pages as it is', () => {
+    const fresh = openDatabase(join(dir.path, 'new'));
+    expect(fresh.pragma('page_size', { simple: true })).toBe(16384);
+    fresh.close();
+    const oldDir = join(dir.path, 'old');
+    const old = openDatabase(oldDir);
+    old.close();
+    const made = new Database(join(oldDir, databaseFileName));
+    made.pragma('journal_mode = DELETE');
+    made.pragma('page_size = 4096');
+    made.exec('VACUUM');
+    made.close();
+    const reopened = openDatabase(oldDir);
+    try {
+      expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+      expect(reopened.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(
+        new OutboxRepository(reopened).enqueueClaims([
+          { deviceId: 'd', payload: { token: 't', tags: [], imei: null } },
+        ]),
+      ).toMatchObject({ queued: 1 });
+    } finally {
+      reopened.close();
+    }
+  });
 });
 
 describe('the outbox', () => {
@@ -119,24 +145,47 @@ describe('the outbox', () => {
     db.close();
   });
 
-  it('imports many claims in one go, de-duplicated within the import and against the queue', () => {
+  const claim = (deviceId: string, token: string, tags: string[] = []) => ({
+    deviceId,
+    payloadJson: JSON.stringify({ token, tags, imei: null }),
+  });
+
+  it.each([
+    ['the queue read whole', 50_000],
+    ["each batch's devices looked up", 0],
+  ])(
+    'imports claims batch by batch in one go, de-duplicated within the import and against the queue (%s)',
+    (_how, wholeQueueReadRows) => {
+      const db = openDatabase(join(dir.path, 'data'));
+      const outbox = new OutboxRepository(db, wholeQueueReadRows);
+      outbox.enqueueClaim('dev-a', { token: 'a-old', tags: ['x'], imei: null });
+      const done = outbox.enqueueClaim('dev-done', { token: 'd', tags: [], imei: null }).entry;
+      outbox.markDone(done.id);
+      const counts = outbox.enqueueClaimBatches([
+        [claim('dev-a', 'a-new', ['y']), claim('dev-b', 'b-1')],
+        [claim('dev-b', 'b-2', ['z']), claim('dev-done', 'd2'), claim('dev-c', 'c')],
+      ]);
+      expect(counts).toEqual({ queued: 2, refreshed: 2, 'in-flight': 0, 'already-claimed': 1 });
+      const byDevice = new Map(outbox.list().map((e) => [e.deviceId, e.payload]));
+      expect(byDevice.get('dev-a')).toEqual({ token: 'a-new', tags: ['x', 'y'], imei: null });
+      expect(byDevice.get('dev-b')).toEqual({ token: 'b-2', tags: ['z'], imei: null });
+      expect(outbox.list()).toHaveLength(4);
+      db.close();
+    },
+  );
+
+  it('lands none of an import whose batches fail part way', () => {
     const db = openDatabase(join(dir.path, 'data'));
     const outbox = new OutboxRepository(db);
-    outbox.enqueueClaim('dev-a', { token: 'a-old', tags: ['x'], imei: null });
-    const done = outbox.enqueueClaim('dev-done', { token: 'd', tags: [], imei: null }).entry;
-    outbox.markDone(done.id);
-    const counts = outbox.enqueueClaims([
-      { deviceId: 'dev-a', payload: { token: 'a-new', tags: ['y'], imei: null } },
-      { deviceId: 'dev-b', payload: { token: 'b-1', tags: [], imei: null } },
-      { deviceId: 'dev-b', payload: { token: 'b-2', tags: ['z'], imei: null } },
-      { deviceId: 'dev-done', payload: { token: 'd2', tags: [], imei: null } },
-      { deviceId: 'dev-c', payload: { token: 'c', tags: [], imei: null } },
+    outbox.enqueueClaim('dev-a', { token: 'a', tags: [], imei: null });
+    function* failing() {
+      yield [claim('dev-b', 'b'), claim('dev-a', 'a-new')];
+      throw new Error('the reader failed');
+    }
+    expect(() => outbox.enqueueClaimBatches(failing())).toThrow('the reader failed');
+    expect(outbox.list().map((e) => [e.deviceId, e.payload])).toEqual([
+      ['dev-a', { token: 'a', tags: [], imei: null }],
     ]);
-    expect(counts).toEqual({ queued: 2, refreshed: 2, 'in-flight': 0, 'already-claimed': 1 });
-    const byDevice = new Map(outbox.list().map((e) => [e.deviceId, e.payload]));
-    expect(byDevice.get('dev-a')).toEqual({ token: 'a-new', tags: ['x', 'y'], imei: null });
-    expect(byDevice.get('dev-b')).toEqual({ token: 'b-2', tags: ['z'], imei: null });
-    expect(outbox.list()).toHaveLength(4);
     db.close();
   });
 

