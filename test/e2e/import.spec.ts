@@ -62,3 +62,24 @@ test('pasted tokens and a dropped file go through the same preview', async ({ pa
   await expect(page.getByTestId('import-preview')).toContainText('gather tool');
   await expect(page.getByTestId('preview-new')).toHaveText('2');
 });
+
+test('a double click on Queue sends the file once', async ({ page }) => {
+  const commits: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/rpc/commitImport')) commits.push(request.url());
+  });
+  await openUi(page, ui.transport);
+  await page.getByRole('button', { name: 'Queue' }).click();
+  await page.getByTestId('import-file').setInputFiles(join(corpus, 'bulk-basic.csv'));
+  const queueButton = page.getByRole('button', { name: 'Queue 3 claims' });
+  await expect(queueButton).toBeEnabled();
+  // Both clicks in one task, before the page can re-render: only the state can refuse the second.
+  await queueButton.evaluate((button: HTMLButtonElement) => {
+    button.click();
+    button.click();
+  });
+  await expect(page.getByTestId('import-result')).toContainText('Queued 3; 0 duplicate; 0 rejected');
+  expect(commits).toHaveLength(1);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(app.queue()).toHaveLength(3);
+});

@@ -1,12 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
+import { toBulkCsv } from '../../electron/adapters/csv/bulk-csv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
 import { connectedStation, openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { sourceTokenFileThread } from '../support/token-file-thread';
+import { makeToken } from '../support/tokens';
 
 const corpus = join(__dirname, '../fixtures/csv');
 const file = (name: string) => join(corpus, name);
@@ -111,6 +113,30 @@ describe.each([
     const last = await station.app.previewImport('bulk-basic.csv', readFileSync(file('bulk-basic.csv')));
     expect(station.app.commitImport(last.id, ['site=a'])).toEqual({ queued: 3, duplicates: 0, rejected: [] });
     expect(station.app.queue().every((e) => e.tags.includes('site=a'))).toBe(true);
+  });
+});
+
+describe('previews of large files', () => {
+  it('report progress while the file is checked, and let other work run in between', async () => {
+    const rows = Array.from({ length: 6000 }, () => ({ token: makeToken().token, tags: [] }));
+    const events: Array<number | 'tick'> = [];
+    station.app.on('importProgress', ({ fraction }) => events.push(fraction));
+    let ticking = true;
+    const tick = () => {
+      if (!ticking) return;
+      events.push('tick');
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const preview = await station.app.previewImport('big.csv', Buffer.from(toBulkCsv(rows)));
+    ticking = false;
+    expect(preview).toMatchObject({ rows: 6000, new: 6000, rejected: 0 });
+    const fractions = events.filter((e): e is number => e !== 'tick');
+    expect(fractions.length).toBeGreaterThan(3);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBe(1);
+    const between = events.slice(events.indexOf(fractions[0]!), events.lastIndexOf(1));
+    expect(between.filter((e) => e === 'tick').length).toBeGreaterThan(2);
   });
 });
 

@@ -19,6 +19,8 @@ export class ImportState {
   progress = $state<number | null>(null);
   error = $state<string | null>(null);
   tagText = $state('');
+  /** A commit is out: 100,000 rows take a second or two, and a second click must not send it again. */
+  committing = $state(false);
 
   connect(): () => void {
     return api.on('importProgress', ({ fraction }) => (this.progress = fraction));
@@ -40,13 +42,18 @@ export class ImportState {
   }
 
   async commit(): Promise<void> {
-    if (!this.preview) return;
-    const { value, error } = await call(
-      api.commitImport({ id: this.preview.id, tags: parseTagField(this.tagText) }),
-    );
-    this.result = value;
-    this.error = error?.message ?? null;
-    if (value) this.preview = null;
+    if (!this.preview || this.committing) return;
+    this.committing = true;
+    try {
+      const { value, error } = await call(
+        api.commitImport({ id: this.preview.id, tags: parseTagField(this.tagText) }),
+      );
+      this.result = value;
+      this.error = error?.message ?? null;
+      if (value) this.preview = null;
+    } finally {
+      this.committing = false;
+    }
   }
 
   cancel(): void {
