@@ -1,8 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toBulkCsv } from '../../electron/adapters/csv/bulk-csv';
 import { ApiSimulator } from '../support/api-sim';
-import { runCli } from '../support/cli';
+import { runCli, runCliOnTerminal } from '../support/cli';
 import { plugInBoard } from '../support/station';
 import { tempDir } from '../support/temp-dir';
+import { makeToken } from '../support/tokens';
 
 const KEY = 'cli-test-key-31337';
 let dir: ReturnType<typeof tempDir>;
@@ -134,5 +138,27 @@ describe('fieldclaim CLI', () => {
     expect(status.stdout + status.stderr).not.toContain(KEY);
     const none = await runCli(withData('key', 'status', '--json'));
     expect(none.json).toEqual({ stored: false, backend: null });
+  });
+});
+
+describe('fieldclaim CLI on a terminal', () => {
+  it('shows how far import and sync have got, on one line that it ends', async () => {
+    const tokens = Array.from({ length: 3000 }, () => makeToken());
+    const file = join(dir.path, 'tokens.csv');
+    writeFileSync(file, toBulkCsv(tokens.map((t) => ({ token: t.token, tags: [] }))));
+    const imported = await runCliOnTerminal(withData('import', file));
+    expect(imported.code).toBe(0);
+    const steps = [...imported.screen.matchAll(/\rimport: (\d+)%/g)].map((m) => Number(m[1]));
+    expect(steps.length).toBeGreaterThan(1);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(steps.at(-1)).toBe(100);
+    expect(imported.screen).toMatch(/import: 100% *\r?\nQueued 3000 claim\(s\)/);
+
+    const synced = await runCliOnTerminal(withData('sync', '--api-url', sim.baseUrl), {
+      FIELDCLAIM_API_KEY: KEY,
+    });
+    expect(synced.code).toBe(0);
+    expect(synced.screen).toMatch(/\rsync: 3000\/3000 sent/);
+    for (const t of [tokens[0]!, tokens[2999]!]) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
   });
 });

@@ -55,3 +55,27 @@ export function runCli(
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+const shellQuote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the built CLI on a terminal (a pty from util-linux's `script`), for what it shows only
+ * there: progress on stderr. Returns everything the terminal showed.
+ */
+export async function runCliOnTerminal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; screen: string }> {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  const command = [process.execPath, cliPath, ...args].map(shellQuote).join(' ');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let screen = '';
+    child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, screen }));
+  });
+}
