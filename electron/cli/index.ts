@@ -45,6 +45,7 @@ function openApp(options: GlobalOptions): Fieldclaim {
     userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
     // A headless run waits out short backoffs and rate-limit pauses instead of leaving work behind.
     syncMaxWaitMs: 30_000,
+    build: __FIELDCLAIM_BUILD__,
     // Built next to this file (electron.vite.config.ts).
     startTokenFileThread: (workerData, transferList) =>
       new Worker(join(__dirname, 'token-file-reader.js'), { workerData, transferList }),
@@ -220,6 +221,20 @@ export function buildProgram(
           text: lines.join('\n'),
           // Rows were refused: bad input, said row by row (the valid rows are queued).
           exitCode: result.rejected.length ? exitCodes.usage : exitCodes.success,
+        };
+      }),
+    );
+
+  program
+    .command('diagnostics <file>')
+    .description('save the diagnostics report for support (no key, no whole token)')
+    .action((file: string) =>
+      run(async (app) => {
+        const report = await app.diagnostics();
+        writeFileSync(file, report.text, { mode: 0o600 });
+        return {
+          json: { file, bytes: Buffer.byteLength(report.text) },
+          text: `Diagnostics saved to ${file}: send it to support.`,
         };
       }),
     );
@@ -449,6 +464,9 @@ async function main(argv: string[]): Promise<number> {
       const outcome = await work(app, global);
       process.stdout.write(json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
       exitCode = outcome.exitCode ?? exitCodes.success;
+    } catch (err) {
+      app.log.error('cli', (err as Error).message ?? String(err));
+      throw err;
     } finally {
       app.close();
     }

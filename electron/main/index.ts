@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, net, powerMonitor, session } from 'electron';
 import { version } from '../../package.json';
-
-declare const __FIELDCLAIM_BUILD__: { version: string; commit: string };
 import { createDispatcher } from '../services/dispatch';
 import { Fieldclaim } from '../services/fieldclaim';
 import { forwardEvents, registerIpc } from './ipc';

@@ -35,6 +35,7 @@ const api = {
   clearApiKey: call('clearApiKey'),
   getSettings: call('getSettings'),
   updateSettings: call('updateSettings'),
+  saveDiagnostics: call('saveDiagnostics'),
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
     const channel = `fieldclaim:event:${event}`;
     const handler = (_event: IpcRendererEvent, payload: Events[E]) => listener(payload);

@@ -8,6 +8,8 @@ export interface AutoSyncTarget {
   /** The earliest time (ms since epoch) an entry or the rate-limit pause becomes due, if any. */
   nextDueAt(): number | null;
   setOnline(online: boolean): void;
+  /** A check went wrong (kept for support; the next check tries again). */
+  failed(message: string): void;
 }
 
 export interface AutoSyncOptions {
@@ -70,7 +72,7 @@ export class AutoSync {
       const due = this.target.nextDueAt();
       if (online && due !== null) delay = Math.min(delay, Math.max(0, due - Date.now()));
     } catch (err) {
-      if (!this.stopped) console.error('fieldclaim: auto sync failed:', (err as Error).message);
+      if (!this.stopped) this.target.failed((err as Error).message);
     } finally {
       this.running = false;
     }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { channels, contract, type Channel, type ParsedArgsOf, type ResultOf } from '../shared/contract';
-import { CodedError, fail, ok, type Result } from '../shared/result';
+import { CodedError, fail, ok, type ErrorCode, type Result } from '../shared/result';
 import type { Fieldclaim } from './fieldclaim';
 
 type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
@@ -45,6 +45,7 @@ function handlersFor(app: Fieldclaim): Handlers {
     clearApiKey: () => app.clearKey(),
     getSettings: () => app.settings.get(),
     updateSettings: (args) => app.updateSettings(args),
+    saveDiagnostics: () => app.diagnostics(),
   };
 }
 
@@ -61,17 +62,22 @@ export type Dispatch = (channel: string, args: unknown) => Promise<Result<unknow
 export function createDispatcher(app: Fieldclaim): Dispatch {
   const handlers = handlersFor(app) as Record<Channel, (args: unknown) => unknown>;
   const known = new Set<string>(channels);
+  // Every refusal the technician sees is also in the diagnostics log, for support.
+  const failed = (channel: string, code: ErrorCode, message: string): Result<never> => {
+    app.log.error(channel.slice(0, 60), `${code}: ${message}`);
+    return fail(code, message);
+  };
   return async (channel, args) => {
     if (!known.has(channel))
-      return fail('invalid-argument', `unknown call "${String(channel).slice(0, 60)}"`);
+      return failed('dispatch', 'invalid-argument', `unknown call "${String(channel).slice(0, 60)}"`);
     const schema = contract[channel as Channel].args;
     const parsed = schema.safeParse(args ?? {});
-    if (!parsed.success) return fail('invalid-argument', describeIssues(parsed.error));
+    if (!parsed.success) return failed(channel, 'invalid-argument', describeIssues(parsed.error));
     try {
       return ok(await handlers[channel as Channel](parsed.data));
     } catch (err) {
-      if (err instanceof CodedError) return fail(err.code, err.message);
-      return fail('internal', `Unexpected error: ${(err as Error).message ?? String(err)}`);
+      if (err instanceof CodedError) return failed(channel, err.code, err.message);
+      return failed(channel, 'internal', `Unexpected error: ${(err as Error).message ?? String(err)}`);
     }
   };
 }

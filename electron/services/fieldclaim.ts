@@ -1,3 +1,5 @@
+import { arch, platform, release, version as osVersion } from 'node:os';
+import { basename, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { RawPort } from '../core/boards';
 import { deviceTypeName } from '../core/token';
@@ -13,6 +15,7 @@ import { TagsRepository } from '../adapters/db/tags-repo';
 import { defaultRetryPolicy, type RetryPolicy } from '../core/retry-policy';
 import { KeyStore, keytarBackend, type SecretBackend } from '../adapters/secrets/key-store';
 import { listSerialPorts } from '../adapters/serial/port-list';
+import { DiagnosticsLog } from '../adapters/log/diagnostics-log';
 import { CodedError } from '../shared/result';
 import type {
   AppStatus,
@@ -39,6 +42,7 @@ import { about, type About, type BuildInfo } from './about';
 import { AutoSync } from './auto-sync';
 import { ChangesService } from './changes-service';
 import { SyncRun } from './sync-engine';
+import { formatDiagnostics, REPORT_LINES } from './diagnostics';
 
 /** A device with the changes queued here shown on top of what the service last said. */
 function withPending(
@@ -51,6 +55,9 @@ function withPending(
 
 /** The token stays in the main process: entries cross the boundary without their payload. */
 const withoutPayload = ({ payload: _payload, ...entry }: StoredEntry): OutboxEntry => entry;
+
+/** Failed entries of one sync written to the log one by one; the count is always logged. */
+const FAILED_ENTRIES_LOGGED = 20;
 
 const readOnlyKeyReason =
   "This API key's role can only read (a viewer): changes are not possible with it. Store a key with the editor, admin or owner role in Settings.";
@@ -103,6 +110,8 @@ export class Fieldclaim {
   readonly changes: ChangesService;
   readonly station: StationService;
   readonly imports: ImportService;
+  /** What support sees when a technician saves diagnostics; no key, no whole token. */
+  readonly log: DiagnosticsLog;
   private readonly listeners: { [K in keyof FieldclaimEvents]: Set<Listener<FieldclaimEvents[K]>> } = {
     syncProgress: new Set(),
     statusChanged: new Set(),
@@ -117,6 +126,8 @@ export class Fieldclaim {
 
   constructor(private readonly options: FieldclaimOptions) {
     this.db = openDatabase(options.dataDir);
+    this.log = new DiagnosticsLog(join(options.dataDir, 'logs'));
+    this.log.addSecret(options.envApiKey ?? null);
     this.outbox = new OutboxRepository(this.db);
     this.devicesRepo = new DevicesRepository(this.db);
     this.settingsRepo = new SettingsRepository(this.db);
@@ -161,7 +172,7 @@ export class Fieldclaim {
       (status) => {
         if (!this.closed) this.emit('statusChanged', status);
       },
-      (err: unknown) => console.error('fieldclaim: could not push the status:', (err as Error).message),
+      (err: unknown) => this.log.warn('status', `could not push the status: ${(err as Error).message}`),
     );
   }
 
@@ -242,7 +253,7 @@ export class Fieldclaim {
     } else {
       result = this.imports.commit(await readTokenFile(path, onProgress), tags);
     }
-    this.statusChanged();
+    this.imported(basename(path), result);
     return result;
   }
 
@@ -255,8 +266,35 @@ export class Fieldclaim {
 
   commitImport(id: string, tags: string[]): ImportResult {
     const result = this.imports.commitPreview(id, tags);
-    this.statusChanged();
+    this.imported('a previewed file', result);
     return result;
+  }
+
+  private imported(file: string, result: ImportResult): void {
+    const rejected = result.rejected.length;
+    this.log[rejected ? 'warn' : 'info'](
+      'import',
+      `${file}: ${result.queued} queued, ${result.duplicates} duplicate, ${rejected} rejected` +
+        (rejected ? ` (first: row ${result.rejected[0]!.row}, ${result.rejected[0]!.reason})` : ''),
+    );
+    this.statusChanged();
+  }
+
+  /** The report a technician saves for support (Settings, or `fieldclaim diagnostics`). */
+  async diagnostics(): Promise<{ filename: string; text: string }> {
+    const savedAt = new Date().toISOString();
+    const text = formatDiagnostics({
+      savedAt,
+      about: this.about(),
+      runtime: {
+        os: `${platform()} ${release()} ${arch()} (${osVersion()})`,
+        node: process.versions.node,
+        electron: process.versions.electron ?? null,
+      },
+      status: await this.status(),
+      entries: this.log.recent(REPORT_LINES),
+    });
+    return { filename: `fieldclaim-diagnostics-${savedAt.slice(0, 10)}.txt`, text };
   }
 
   exportQueue(): { rows: number; csv: string } {
@@ -320,6 +358,7 @@ export class Fieldclaim {
   }
 
   async setKey(key: string): Promise<KeyStatus> {
+    this.log.addSecret(key.trim());
     const status = await this.keys.set(key.trim());
     this.settingsRepo.write({ keyReadOnly: false, keyRoleChecked: false });
     this.statusChanged();
@@ -342,10 +381,16 @@ export class Fieldclaim {
 
   /** One sync at a time: a second request while one runs gets the same result. */
   sync(options: { batchSize?: number } = {}): Promise<SyncSummary> {
-    this.syncing ??= this.runSync(options.batchSize).finally(() => {
-      this.syncing = null;
-      this.statusChanged();
-    });
+    const startedAt = new Date().toISOString();
+    this.syncing ??= this.runSync(options.batchSize)
+      .then((summary) => {
+        this.logSync(summary, startedAt);
+        return summary;
+      })
+      .finally(() => {
+        this.syncing = null;
+        this.statusChanged();
+      });
     this.statusChanged();
     return this.syncing;
   }
@@ -390,6 +435,7 @@ export class Fieldclaim {
           return times.length ? Math.min(...times) : null;
         },
         setOnline: (online) => this.setOnline(online),
+        failed: (message) => this.log.error('auto sync', message),
       },
       { probeIntervalMs },
     );
@@ -412,9 +458,27 @@ export class Fieldclaim {
     return until !== null && until > Date.now() ? until : null;
   }
 
+  private logSync(summary: SyncSummary, startedAt: string): void {
+    if (summary.sent === 0 && !summary.stopped) return; // nothing to do is nothing to tell
+    const counts = `${summary.succeeded} of ${summary.sent} sent succeeded, ${summary.failed} failed, ${summary.pending} pending`;
+    if (summary.stopped)
+      this.log.error('sync', `stopped (${summary.stopped.reason}): ${summary.stopped.message}; ${counts}`);
+    else this.log[summary.failed ? 'warn' : 'info']('sync', counts);
+    if (summary.failed)
+      for (const entry of this.outbox
+        .list('failed')
+        .filter((e) => e.updatedAt >= startedAt)
+        .slice(-FAILED_ENTRIES_LOGGED))
+        this.log.error(
+          'sync',
+          `${entry.kind} ${entry.deviceId} failed: ${entry.lastError ?? 'no reason given'}`,
+        );
+  }
+
   private async runSync(batchSize = this.options.bulkBatchSize): Promise<SyncSummary> {
     this.settings.apiBase(); // refuses a forbidden URL before the keychain is even asked
     const apiKey = await this.keys.get();
+    this.log.addSecret(apiKey);
     if (!apiKey) {
       const counts = this.outbox.counts();
       this.lastSync = {

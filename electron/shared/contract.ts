@@ -140,6 +140,8 @@ export const contract = {
     }),
     result: returns<Settings>(),
   },
+  /** The diagnostics report for support: version, system, queue, last errors, recent log. */
+  saveDiagnostics: { args: noArgs, result: returns<{ filename: string; text: string }>() },
 } as const;
 
 export type Contract = typeof contract;

@@ -53,15 +53,20 @@ describe('the API key never leaves the keychain', () => {
       await callAll('getStatus', {});
       await callAll('readPort', { port: board.pty.appPath, tags: ['site=leak'] });
       await callAll('readPort', { port: '/dev/nope' });
+      const imported = makeToken();
       const preview = (await callAll('previewImport', {
         name: 'x.csv',
-        base64: Buffer.from(`${makeToken().token}\nnot-a-token\n`).toString('base64'),
+        base64: Buffer.from(`${imported.token}\nnot-a-token\n`).toString('base64'),
       })) as { value: { id: string } };
       await callAll('commitImport', { id: preview.value.id, tags: [] });
       // Failed requests and error paths: a 500, a reset, a 429, and a hostile server echoing the key.
       sim.faults.push({ kind: 'status', status: 500 }, { kind: 'reset' });
       await callAll('sync', {});
-      sim.faults.push({ kind: 'status', status: 400, message: `bad request from Bearer ${NEEDLE}` });
+      sim.faults.push({
+        kind: 'status',
+        status: 400,
+        message: `bad request from Bearer ${NEEDLE} for ${imported.token}`,
+      });
       await callAll('sync', {});
       await callAll('retryEntry', { id: 'all-failed' });
       sim.faults.push({ kind: 'status', status: 429, retryAfter: '0' });
@@ -79,6 +84,7 @@ describe('the API key never leaves the keychain', () => {
         await callAll(channel, {});
       }
       for (const what of ['queue', 'devices'] as const) await callAll('exportFile', { what });
+      await callAll('saveDiagnostics', {});
 
       expect(sim.authorizations.length).toBeGreaterThan(0); // the key was really used
       expect(JSON.stringify(responses)).not.toContain(NEEDLE);
@@ -106,10 +112,19 @@ describe('the API key never leaves the keychain', () => {
           env,
         }),
       ];
+      outputs.push(
+        await runCli(['--data-dir', station.dataDir, 'diagnostics', join(exportsDir.path, 'd.txt')], { env }),
+      );
       for (const out of outputs) expect(out.stdout + out.stderr).not.toContain(NEEDLE);
       for (const file of [...filesUnder(exportsDir.path), ...filesUnder(station.dataDir)]) {
         expect(readFileSync(file).includes(NEEDLE), file).toBe(false);
       }
+      // The diagnostics log and report: no key (above), and no whole token.
+      const diagnostics = [...filesUnder(join(station.dataDir, 'logs')), join(exportsDir.path, 'd.txt')].map(
+        (f) => readFileSync(f, 'utf8'),
+      );
+      expect(diagnostics.join('\n')).toMatch(/ERROR {2}readPort: .*\/dev\/nope/);
+      for (const text of diagnostics) expect(text).not.toContain(imported.token);
     } finally {
       await station.app.clearKey();
       station.close();

@@ -1,5 +1,6 @@
 import { tryParseJson } from '../../core/json';
 import type { ApiOutcome, ServiceDevice, ServiceTag } from '../../core/service-model';
+import { withoutSecrets } from '../../core/redact';
 
 /**
  * The Provisioning API client. Every detail the public documentation does not pin down (marked
@@ -102,10 +103,6 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-function redact(text: string, secret: string): string {
-  return secret ? text.split(secret).join('[redacted]') : text;
-}
-
 function messageOf(raw: string, status: number): string {
   const body = tryParseJson(raw) as { message?: unknown } | undefined;
   if (typeof body?.message === 'string' && body.message) return body.message;
@@ -169,7 +166,7 @@ export class ProvisioningClient {
       return { kind: 'ok', value: parse(tryParseJson(raw) ?? null), status };
     }
     // A hostile or careless server may echo the Authorization header: never keep the key.
-    const message = redact(messageOf(raw, status), this.options.apiKey);
+    const message = withoutSecrets(messageOf(raw, status), [this.options.apiKey]);
     if (status === 401) return { kind: 'auth', status, message: `The API key was refused (401): ${message}` };
     if (status === 403) {
       return { kind: 'auth', status, message: `The API key's role may not do this (403): ${message}` };

@@ -1,6 +1,7 @@
 import type { ImportPreview, ImportResult } from '../../../../electron/shared/types';
 import { api, call } from '../api';
 import { parseTagField } from '../format';
+import { saveAs } from '../save-file';
 
 /** Bytes to base64 for the IPC call (FileReader copes with large files; btoa does not). */
 function toBase64(blob: Blob): Promise<string> {
@@ -64,13 +65,10 @@ export class ImportState {
 
 export const importState = new ImportState();
 
-/** Saves text as a file through the browser's download (Electron asks where to save it). */
+/** The queue (bulk format) or the site report as a CSV file; an error message if it failed. */
 export async function download(what: 'queue' | 'devices'): Promise<string | null> {
   const { value, error } = await call(api.exportFile({ what }));
   if (!value) return error.message;
-  const url = URL.createObjectURL(new Blob([value.csv], { type: 'text/csv' }));
-  const link = Object.assign(document.createElement('a'), { href: url, download: value.filename });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveAs(value.filename, value.csv, 'text/csv');
   return null;
 }
