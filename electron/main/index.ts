@@ -31,6 +31,14 @@ if (!app.requestSingleInstanceLock()) {
       // Inside an AppImage the udev rule ships in resources/ and the About box explains how to install it.
       resourcesPath: app.isPackaged && process.env.APPIMAGE ? process.resourcesPath : null,
     });
+    fieldclaim.log.info(
+      'app',
+      `started ${__FIELDCLAIM_BUILD__.version} (commit ${__FIELDCLAIM_BUILD__.commit})`,
+    );
+    // The window going blank is what a technician reports; the log says why.
+    app.on('render-process-gone', (_event, _contents, details) =>
+      fieldclaim.log.error('window', `the window stopped (${details.reason}, exit code ${details.exitCode})`),
+    );
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({
         responseHeaders: {

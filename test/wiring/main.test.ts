@@ -11,7 +11,7 @@ const mocked = await vi.hoisted(async () => {
     dataDir: mkdtempSync(join(tmpdir(), 'fieldclaim-main-')),
     handled: [] as string[],
     windows: [] as Array<{ options: Record<string, unknown>; loaded: string | null }>,
-    appListeners: new Map<string, () => void>(),
+    appListeners: new Map<string, (...args: unknown[]) => void>(),
     powerEvents: [] as string[],
     whenReady: new Promise<void>((resolve) => (ready = resolve)),
     ready: () => ready(),
@@ -46,7 +46,7 @@ vi.mock('electron', () => {
       isPackaged: true,
       getPath: (name: string) => (name === 'userData' ? mocked.dataDir : '/nonexistent'),
       whenReady: () => mocked.whenReady,
-      on: (event: string, listener: () => void) => mocked.appListeners.set(event, listener),
+      on: (event: string, listener: (...args: unknown[]) => void) => mocked.appListeners.set(event, listener),
     },
     BrowserWindow,
     ipcMain: { handle: (channel: string) => mocked.handled.push(channel) },
@@ -83,5 +83,25 @@ describe('the composition root', () => {
     expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
     // Resume from sleep triggers a sync attempt.
     expect(mocked.powerEvents).toContain('resume');
+  });
+
+  it('writes its start, and a window that stopped, to the diagnostics log', async () => {
+    await import('../../electron/main/index');
+    await mocked.whenReady;
+    mocked.appListeners.get('render-process-gone')?.({}, {}, { reason: 'oom', exitCode: 9 });
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const lines = readFileSync(join(mocked.dataDir, 'logs', 'fieldclaim.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; area: string; message: string });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', area: 'app', message: 'started 0.0.0-test (commit test)' }),
+      expect.objectContaining({
+        level: 'error',
+        area: 'window',
+        message: 'the window stopped (oom, exit code 9)',
+      }),
+    ]);
   });
 });
