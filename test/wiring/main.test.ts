@@ -10,7 +10,12 @@ const mocked = await vi.hoisted(async () => {
   return {
     dataDir: mkdtempSync(join(tmpdir(), 'fieldclaim-main-')),
     handled: [] as string[],
-    windows: [] as Array<{ options: Record<string, unknown>; loaded: string | null }>,
+    windows: [] as Array<{
+      options: Record<string, unknown>;
+      loaded: string | null;
+      restored: boolean;
+      focused: boolean;
+    }>,
     appListeners: new Map<string, (...args: unknown[]) => void>(),
     powerEvents: [] as string[],
     whenReady: new Promise<void>((resolve) => (ready = resolve)),
@@ -25,12 +30,21 @@ vi.mock('electron', () => {
       setWindowOpenHandler: () => undefined,
       session: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined },
     };
-    private readonly record: { options: Record<string, unknown>; loaded: string | null };
+    private readonly record: (typeof mocked.windows)[number];
     constructor(options: Record<string, unknown>) {
-      this.record = { options, loaded: null };
+      this.record = { options, loaded: null, restored: false, focused: false };
       mocked.windows.push(this.record);
     }
     once() {}
+    isMinimized() {
+      return true;
+    }
+    restore() {
+      this.record.restored = true;
+    }
+    focus() {
+      this.record.focused = true;
+    }
     loadFile(file: string) {
       this.record.loaded = file;
       return Promise.resolve();
@@ -83,6 +97,14 @@ describe('the composition root', () => {
     expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
     // Resume from sleep triggers a sync attempt.
     expect(mocked.powerEvents).toContain('resume');
+  });
+
+  it('brings its window back when the app is launched a second time', async () => {
+    await import('../../electron/main/index');
+    await mocked.whenReady;
+    mocked.appListeners.get('second-instance')?.();
+    expect(mocked.windows).toHaveLength(1);
+    expect(mocked.windows[0]).toMatchObject({ restored: true, focused: true });
   });
 
   it('writes its start, and a window that stopped, to the diagnostics log', async () => {
