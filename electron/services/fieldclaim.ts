@@ -123,6 +123,7 @@ export class Fieldclaim {
   private autoSync: AutoSync | null = null;
   private closed = false;
   private lastSync: SyncSummary | null = null;
+  private lastLoggedStop: string | null = null;
 
   constructor(private readonly options: FieldclaimOptions) {
     this.db = openDatabase(options.dataDir);
@@ -460,6 +461,10 @@ export class Fieldclaim {
 
   private logSync(summary: SyncSummary, startedAt: string): void {
     if (summary.sent === 0 && !summary.stopped) return; // nothing to do is nothing to tell
+    // Auto sync meets the same stop (no key, a refused key) every half minute: once is enough.
+    const stop = summary.stopped ? `${summary.stopped.reason}: ${summary.stopped.message}` : null;
+    if (stop !== null && stop === this.lastLoggedStop && summary.sent === 0) return;
+    this.lastLoggedStop = stop;
     const counts = `${summary.succeeded} of ${summary.sent} sent succeeded, ${summary.failed} failed, ${summary.pending} pending`;
     if (summary.stopped)
       this.log.error('sync', `stopped (${summary.stopped.reason}): ${summary.stopped.message}; ${counts}`);

@@ -6,7 +6,7 @@ import { DiagnosticsLog } from '../../electron/adapters/log/diagnostics-log';
 import { createDispatcher } from '../../electron/services/dispatch';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
-import { connectedStation } from '../support/station';
+import { connectedStation, openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { makeToken } from '../support/tokens';
 
@@ -93,6 +93,24 @@ describe('the diagnostics report', () => {
     } finally {
       station.close();
       await sim.stop();
+    }
+  });
+
+  it('says once, not every half minute, that a sync keeps stopping for the same reason', async () => {
+    const station = openTestApp();
+    try {
+      const preview = await station.app.previewImport('t.csv', Buffer.from(`${makeToken().token}\n`));
+      station.app.commitImport(preview.id, []);
+      for (let i = 0; i < 3; i++) await station.app.sync();
+      const stops = station.app.log.recent(100).filter((e) => e.area === 'sync');
+      expect(stops).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          message: expect.stringMatching(/^stopped \(no-key\): No API key/),
+        }),
+      ]);
+    } finally {
+      station.close();
     }
   });
 
