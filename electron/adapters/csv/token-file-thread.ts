@@ -143,13 +143,14 @@ export class TokenFileOnThread implements Iterable<ClaimBatch> {
   }
 
   async firstWord(): Promise<void> {
-    const waiting = Atomics.waitAsync(this.posted, 0, 0, this.stallMs);
+    // Starting a thread can take a while on a busy machine: the first word gets the full allowance.
+    const waiting = Atomics.waitAsync(this.posted, 0, 0, Math.max(this.stallMs, STALL_MS));
     const stopped = new Promise<'stopped'>((resolve) => {
       this.worker.once('error', () => resolve('stopped'));
       this.worker.once('exit', () => resolve('stopped'));
     });
     const outcome = await Promise.race([waiting.value, stopped]);
-    if (outcome === 'timed-out') throw this.stalled();
+    if (outcome === 'timed-out') throw this.stalled(STALL_MS);
     if (outcome === 'stopped' && Atomics.load(this.posted, 0) === 0)
       throw new CodedError(
         'internal',
@@ -181,10 +182,10 @@ export class TokenFileOnThread implements Iterable<ClaimBatch> {
     void this.worker.terminate();
   }
 
-  private stalled(): CodedError {
+  private stalled(waitedMs = this.stallMs): CodedError {
     return new CodedError(
       'internal',
-      `Reading ${this.name} stopped: no rows for ${this.stallMs / 1000} s. Nothing was queued; try again.`,
+      `Reading ${this.name} stopped: no rows for ${waitedMs / 1000} s. Nothing was queued; try again.`,
     );
   }
 }
