@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in socat dbus-run-session gnome-keyring-daemon; do
+for tool in socat dbus-run-session gnome-keyring-daemon script; do
   command -v "$tool" >/dev/null || { echo "missing $tool: install the Debian packages listed in README.md"; exit 2; }
 done
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || { echo "missing Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium}"; exit 2; }
