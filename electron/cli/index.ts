@@ -437,12 +437,14 @@ function watchBoards(
         }
       }
     });
-    app.station.startWatch({ mode: serial.mode, tags: [...app.settings.get().siteTags, ...serial.tags] });
-    process.stderr.write('Watching for boards; plug one in (Ctrl-C stops).\n');
+    // Ctrl-C is handled before the line that promises it is printed: a Ctrl-C right after that line
+    // must stop the watch, not kill the process.
     process.once('SIGINT', () => {
       app.station.stopWatch();
       resolve({ json: [...reported.keys()], text: `Stopped; ${reported.size} port(s) read.` });
     });
+    app.station.startWatch({ mode: serial.mode, tags: [...app.settings.get().siteTags, ...serial.tags] });
+    process.stderr.write('Watching for boards; plug one in (Ctrl-C stops).\n');
   });
 }
 
