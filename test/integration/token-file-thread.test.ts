@@ -9,7 +9,7 @@ import {
 } from '../../electron/adapters/csv/token-file-thread';
 import { openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
-import { sourceTokenFileThread } from '../support/token-file-thread';
+import { sourceTokenFileThread, typeScriptThread } from '../support/token-file-thread';
 import { makeToken } from '../support/tokens';
 
 let dir: ReturnType<typeof tempDir>;
@@ -93,6 +93,26 @@ describe('reading a token file on a worker thread while this thread queues it', 
       await expect(station.app.importFile(join(dir.path, 'tokens.csv'), [])).rejects.toMatchObject({
         code: 'invalid-argument',
         message: 'tokens.csv: the USB stick went away',
+      });
+      expect(station.app.queue()).toEqual([]);
+    } finally {
+      station.close();
+    }
+  });
+
+  it('lands nothing when the reader throws where nothing catches it, and says so', async () => {
+    const path = join(dir.path, 'tokens.csv');
+    writeFileSync(
+      path,
+      toBulkCsv(Array.from({ length: 3000 }, () => ({ token: makeToken().token, tags: [] }))),
+    );
+    const station = openTestApp({
+      startTokenFileThread: typeScriptThread(join(__dirname, '../support/crashing-token-file-reader.ts')),
+    });
+    try {
+      await expect(station.app.importFile(path, [])).rejects.toMatchObject({
+        code: 'internal',
+        message: 'Reading tokens.csv failed: Error: a bug in the reader',
       });
       expect(station.app.queue()).toEqual([]);
     } finally {

@@ -6,9 +6,14 @@ import type { StartTokenFileThread } from '../../electron/adapters/csv/token-fil
 const sourceEntry = resolve(__dirname, '../../electron/workers/token-file-reader.ts');
 const builtEntry = resolve(__dirname, '../../out/main/token-file-reader.js');
 
-/** The token file reader from source, as tests run it (TypeScript through tsx's loader). */
-export const sourceTokenFileThread: StartTokenFileThread = (workerData, transferList) =>
-  new Worker(resolve(__dirname, 'ts-worker.mjs'), { argv: [sourceEntry], workerData, transferList });
+/** A worker thread running a TypeScript entry (through tsx's loader), as tests run source. */
+export const typeScriptThread =
+  (entry: string): StartTokenFileThread =>
+  (workerData, transferList) =>
+    new Worker(resolve(__dirname, 'ts-worker.mjs'), { argv: [entry], workerData, transferList });
+
+/** The token file reader from source. */
+export const sourceTokenFileThread = typeScriptThread(sourceEntry);
 
 /** The built reader, as the CLI starts it: what benchmarks measure. */
 export const builtTokenFileThread: StartTokenFileThread = (workerData, transferList) => {
