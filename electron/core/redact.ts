@@ -5,10 +5,10 @@ const bearer = /\b(Bearer\s+)\S+/gi;
 /** Enough of a token to tell two apart in a log, too little to claim a device with. */
 const TOKEN_PREFIX_CHARS = 12;
 
-/** Text with each secret replaced (keys shorter than 8 characters would blank out ordinary words). */
+/** Text with every occurrence of each secret replaced, however short the secret. */
 export function withoutSecrets(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
   return out;
 }
 

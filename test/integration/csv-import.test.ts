@@ -5,6 +5,7 @@ import { toBulkCsv } from '../../electron/adapters/csv/bulk-csv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
+import type { FieldclaimOptions } from '../../electron/services/fieldclaim';
 import { connectedStation, openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { sourceTokenFileThread } from '../support/token-file-thread';
@@ -15,10 +16,13 @@ const file = (name: string) => join(corpus, name);
 const id = (n: number) => `c0ffee00-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 let station: ReturnType<typeof openTestApp>;
-beforeEach(() => {
-  station = openTestApp();
-});
-afterEach(() => station.close());
+/** Each test of the calling describe block gets its own station, opened with these options. */
+function withStation(options: Partial<FieldclaimOptions> = {}) {
+  beforeEach(() => {
+    station = openTestApp(options);
+  });
+  afterEach(() => station.close());
+}
 
 // The desktop app reads a file on its main thread (a preview); the CLI reads it on a worker thread
 // while its main thread queues the rows. Both must treat every file alike.
@@ -26,10 +30,7 @@ describe.each([
   ['read on this thread', {}],
   ['read on a worker thread', { startTokenFileThread: sourceTokenFileThread }],
 ])('importing the corpus of awkward files, %s', (_how, options) => {
-  beforeEach(() => {
-    station.close();
-    station = openTestApp(options);
-  });
+  withStation(options);
 
   it.each([
     ['bulk-basic.csv', { queued: 3, duplicates: 0, rejected: [] }],
@@ -117,6 +118,8 @@ describe.each([
 });
 
 describe('previews of large files', () => {
+  withStation();
+
   it('report progress while the file is checked, and let other work run in between', async () => {
     const rows = Array.from({ length: 6000 }, () => ({ token: makeToken().token, tags: [] }));
     const events: Array<number | 'tick'> = [];
@@ -141,6 +144,8 @@ describe('previews of large files', () => {
 });
 
 describe('exports', () => {
+  withStation();
+
   it('round trip: the exported queue imports into another station as the same claims', async () => {
     await station.app.importFile(file('bulk-basic.csv'), []);
     await station.app.importFile(file('utf16le.csv'), []);

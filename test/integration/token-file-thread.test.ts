@@ -38,6 +38,17 @@ function scriptedThread(messages: unknown[], started: Worker[] = []): StartToken
   };
 }
 
+/** Imports through this reader must fail as expected and leave the queue empty. */
+async function expectImportRefused(start: StartTokenFileThread, path: string, error: object) {
+  const station = openTestApp({ startTokenFileThread: start });
+  try {
+    await expect(station.app.importFile(path, [])).rejects.toMatchObject(error);
+    expect(station.app.queue()).toEqual([]);
+  } finally {
+    station.close();
+  }
+}
+
 const exited = (worker: Worker) =>
   new Promise<number>((resolve) => {
     if (worker.threadId === -1) resolve(0);
@@ -78,8 +89,8 @@ describe('reading a token file on a worker thread while this thread queues it', 
   });
 
   it('lands nothing when the reader fails after its first batch, and says why', async () => {
-    const station = openTestApp({
-      startTokenFileThread: scriptedThread([
+    await expectImportRefused(
+      scriptedThread([
         {
           kind: 'batch',
           claims: [{ deviceId: 'dev-1', payloadJson: '{"token":"t","tags":[],"imei":null}' }],
@@ -88,16 +99,9 @@ describe('reading a token file on a worker thread while this thread queues it', 
         },
         { kind: 'error', code: 'invalid-argument', message: 'tokens.csv: the USB stick went away' },
       ]),
-    });
-    try {
-      await expect(station.app.importFile(join(dir.path, 'tokens.csv'), [])).rejects.toMatchObject({
-        code: 'invalid-argument',
-        message: 'tokens.csv: the USB stick went away',
-      });
-      expect(station.app.queue()).toEqual([]);
-    } finally {
-      station.close();
-    }
+      join(dir.path, 'tokens.csv'),
+      { code: 'invalid-argument', message: 'tokens.csv: the USB stick went away' },
+    );
   });
 
   it('lands nothing when the reader throws where nothing catches it, and says so', async () => {
@@ -106,34 +110,23 @@ describe('reading a token file on a worker thread while this thread queues it', 
       path,
       toBulkCsv(Array.from({ length: 3000 }, () => ({ token: makeToken().token, tags: [] }))),
     );
-    const station = openTestApp({
-      startTokenFileThread: typeScriptThread(join(__dirname, '../support/crashing-token-file-reader.ts')),
-    });
-    try {
-      await expect(station.app.importFile(path, [])).rejects.toMatchObject({
-        code: 'internal',
-        message: 'Reading tokens.csv failed: Error: a bug in the reader',
-      });
-      expect(station.app.queue()).toEqual([]);
-    } finally {
-      station.close();
-    }
+    await expectImportRefused(
+      typeScriptThread(join(__dirname, '../support/crashing-token-file-reader.ts')),
+      path,
+      { code: 'internal', message: 'Reading tokens.csv failed: Error: a bug in the reader' },
+    );
   });
 
   it('says so when the reader cannot start, and queues nothing', async () => {
-    const station = openTestApp({
-      startTokenFileThread: (workerData, transferList) =>
+    await expectImportRefused(
+      (workerData, transferList) =>
         new Worker(join(dir.path, 'missing-reader.js'), { workerData, transferList }),
-    });
-    try {
-      await expect(station.app.importFile(join(dir.path, 'tokens.csv'), [])).rejects.toMatchObject({
+      join(dir.path, 'tokens.csv'),
+      {
         code: 'internal',
         message: expect.stringMatching(/^Could not start reading tokens.csv: .*missing-reader/),
-      });
-      expect(station.app.queue()).toEqual([]);
-    } finally {
-      station.close();
-    }
+      },
+    );
   });
 
   it('gives up on a reader that goes silent, and ends its thread', async () => {

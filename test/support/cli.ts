@@ -12,6 +12,10 @@ export interface CliRun {
   json: unknown;
 }
 
+function requireBuiltCli(): void {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+}
+
 /** Environment for a CLI child: no Secret Service unless the caller passes one. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -24,7 +28,7 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Starts the built CLI without waiting for it: for tests that kill it mid-run. */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  requireBuiltCli();
   return spawn(process.execPath, [cliPath, ...args], { env: cliEnv(env), stdio: 'ignore' });
 }
 
@@ -36,7 +40,7 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string; asUser?: string } = {},
 ): Promise<CliRun> {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  requireBuiltCli();
   // As another user (runuser; the tests run as root): for what only an unprivileged user meets.
   const [command, commandArgs] = options.asUser
     ? ['runuser', ['-u', options.asUser, '--', process.execPath, cliPath, ...args]]
@@ -66,7 +70,7 @@ export async function runCliOnTerminal(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; screen: string }> {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  requireBuiltCli();
   const command = [process.execPath, cliPath, ...args].map(shellQuote).join(' ');
   return new Promise((resolvePromise, reject) => {
     const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {

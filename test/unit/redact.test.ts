@@ -17,10 +17,11 @@ describe('what may be written to the log', () => {
     expect(text).not.toContain(token.split('.')[1]!.slice(0, 20));
   });
 
-  it('leaves short "keys" alone rather than blanking out ordinary words', () => {
-    expect(withoutSecrets('a key of k', ['k'])).toBe('a key of k');
+  it('replaces every occurrence of a key, however short; an empty one replaces nothing', () => {
+    expect(withoutSecrets('a key of k', ['k'])).toBe('a [redacted]ey of [redacted]');
     expect(withoutSecrets('key NEEDLE-KEY-1 and NEEDLE-KEY-1', ['NEEDLE-KEY-1'])).toBe(
       'key [redacted] and [redacted]',
     );
+    expect(withoutSecrets('nothing secret', [''])).toBe('nothing secret');
   });
 });

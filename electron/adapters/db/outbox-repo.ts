@@ -96,7 +96,7 @@ export class OutboxRepository {
 
   constructor(
     private readonly db: Database.Database,
-    /** Up to this many outbox rows an import reads every queued claim's device once (tests lower it). */
+    /** Up to this many outbox rows, every queued claim's device is read at once (tests lower it). */
     private readonly wholeQueueReadRows = 50_000,
   ) {
     // No ORDER BY: a device has a handful of claim entries at most, and sorting them in SQL costs
@@ -171,13 +171,9 @@ export class OutboxRepository {
     };
     const stamp = now();
     this.db.transaction(() => {
-      // A short queue is read whole, once; a long one is searched for each batch's devices.
-      const readWhole = (this.queueLength.get() ?? 0) <= this.wholeQueueReadRows;
-      const known = new Set(readWhole ? this.allClaimDevices.all() : []);
+      const known = this.claimedDevices();
       for (const batch of batches) {
-        if (!readWhole)
-          for (const id of this.devicesWithClaims.all(JSON.stringify(batch.map((c) => c.deviceId))))
-            known.add(id);
+        known.lookUp(batch.map((c) => c.deviceId));
         for (const c of batch) {
           if (known.has(c.deviceId)) {
             const payload = JSON.parse(c.payloadJson) as ClaimPayload;
@@ -225,15 +221,27 @@ export class OutboxRepository {
     return { outcome: 'queued', seq: this.insertRow('claim', deviceId, JSON.stringify(payload), stamp) };
   }
 
-  /**
-   * Which of these devices already have a claim in the outbox (in any state). A queue smaller than
-   * the list is read whole (one index scan); otherwise each id is looked up.
-   */
+  /** Which of these devices already have a claim in the outbox (in any state). */
   devicesWithClaim(deviceIds: string[]): Set<string> {
-    if ((this.queueLength.get() ?? 0) > deviceIds.length)
-      return new Set(this.devicesWithClaims.all(JSON.stringify(deviceIds)));
-    const wanted = new Set(deviceIds);
-    return new Set(this.allClaimDevices.all().filter((id) => wanted.has(id)));
+    const known = this.claimedDevices();
+    known.lookUp(deviceIds);
+    return new Set(deviceIds.filter((id) => known.has(id)));
+  }
+
+  /**
+   * The devices with a claim in the outbox, for lists of devices asked about one after another
+   * (the batches of an import), and the ones the caller adds. A short queue is read whole, once; a
+   * long one is searched for each list's devices through the index.
+   */
+  private claimedDevices(): Set<string> & { lookUp(deviceIds: string[]): void } {
+    const readWhole = (this.queueLength.get() ?? 0) <= this.wholeQueueReadRows;
+    const known = new Set(readWhole ? this.allClaimDevices.all() : []);
+    return Object.assign(known, {
+      lookUp: (deviceIds: string[]) => {
+        if (readWhole) return;
+        for (const id of this.devicesWithClaims.all(JSON.stringify(deviceIds))) known.add(id);
+      },
+    });
   }
 
   private insertRow(kind: EntryKind, key: string, payloadJson: string, stamp: string): number {

@@ -92,44 +92,42 @@ export class DiagnosticsLog {
       message: redactForLog(message, this.secrets),
     };
     try {
-      this.rotateIfFull();
-      appendFileSync(this.file(0), `${this.endOfTornLine()}${JSON.stringify(entry)}\n`, { mode: 0o600 });
+      appendFileSync(this.file(0), `${this.prepareFile()}${JSON.stringify(entry)}\n`, { mode: 0o600 });
     } catch (err) {
       // A log that cannot be written must not stop a claim; say so where a developer will see it.
       console.error('fieldclaim: could not write the diagnostics log:', (err as Error).message);
     }
   }
 
-  /** A newline if a process that crashed mid-write left the last line unfinished (once per process). */
-  private endOfTornLine(): string {
-    if (this.tailChecked) return '';
+  /**
+   * Makes room for the next line (one stat per line): creates the folder, or rotates a full file.
+   * Returns a newline to end a line a crashed process left half-written (looked for once per process).
+   */
+  private prepareFile(): string {
+    const current = this.file(0);
+    const size = existsSync(current) ? statSync(current).size : null;
+    if (size === null) {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      if (process.platform !== 'win32') chmodSync(this.dir, 0o700);
+      return '';
+    }
+    if (size >= this.options.maxBytes) {
+      rmSync(this.file(this.options.files - 1), { force: true });
+      for (let i = this.options.files - 2; i >= 0; i--) {
+        if (existsSync(this.file(i))) renameSync(this.file(i), this.file(i + 1));
+      }
+      return '';
+    }
+    if (this.tailChecked || size === 0) return '';
     this.tailChecked = true;
-    const file = this.file(0);
-    if (!existsSync(file)) return '';
-    const size = statSync(file).size;
-    if (size === 0) return '';
     const last = Buffer.alloc(1);
-    const fd = openSync(file, 'r');
+    const fd = openSync(current, 'r');
     try {
       readSync(fd, last, 0, 1, size - 1);
     } finally {
       closeSync(fd);
     }
     return last[0] === 0x0a ? '' : '\n';
-  }
-
-  private rotateIfFull(): void {
-    const current = this.file(0);
-    if (!existsSync(current)) {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      if (process.platform !== 'win32') chmodSync(this.dir, 0o700);
-      return;
-    }
-    if (statSync(current).size < this.options.maxBytes) return;
-    rmSync(this.file(this.options.files - 1), { force: true });
-    for (let i = this.options.files - 2; i >= 0; i--) {
-      if (existsSync(this.file(i))) renameSync(this.file(i), this.file(i + 1));
-    }
   }
 
   private file(index: number): string {
