@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -15,6 +15,17 @@ function cspMeta(): Plugin {
     name: 'fieldclaim-csp',
     configResolved: (config) => void (dev = config.command === 'serve'),
     transformIndexHtml: (html) => html.replace('%FIELDCLAIM_CSP%', contentSecurityPolicy('meta', dev)),
+  };
+}
+
+/** The CLI is package.json's bin: a rebuilt file must stay executable for `npx fieldclaim`. */
+function executableCli(): Plugin {
+  return {
+    name: 'fieldclaim-executable-cli',
+    writeBundle(options, bundle) {
+      for (const file of Object.keys(bundle))
+        if (file === 'cli.js') chmodSync(resolve(options.dir ?? 'out/main', file), 0o755);
+    },
   };
 }
 
@@ -38,6 +49,7 @@ const build = {
 export default defineConfig({
   main: {
     define: { __FIELDCLAIM_BUILD__: JSON.stringify(build) },
+    plugins: [executableCli()],
     build: {
       outDir: 'out/main',
       rollupOptions: {

@@ -7,13 +7,16 @@ import { makeToken } from '../test/support/tokens';
 export function benchEnqueue(count = 100_000) {
   const claims = Array.from({ length: count }, () => {
     const t = makeToken();
-    return { deviceId: t.deviceId, payload: { token: t.token, tags: ['site=bench'], imei: null } };
+    return {
+      deviceId: t.deviceId,
+      payloadJson: JSON.stringify({ token: t.token, tags: ['site=bench'], imei: null }),
+    };
   });
   const dir = tempDir('fieldclaim-bench-');
   const db = openDatabase(dir.path);
   try {
     const start = performance.now();
-    const counts = new OutboxRepository(db).enqueueClaims(claims);
+    const counts = new OutboxRepository(db).enqueueClaimBatches([claims]);
     const seconds = (performance.now() - start) / 1000;
     if (counts.queued !== count) throw new Error(`expected ${count} queued, got ${JSON.stringify(counts)}`);
     return { claims: count, seconds: round(seconds), perSecond: Math.round(count / seconds), target: 50_000 };

@@ -1,5 +1,3 @@
-import { openDatabase } from '../electron/adapters/db/database';
-import { OutboxRepository } from '../electron/adapters/db/outbox-repo';
 import { toBulkCsv } from '../electron/adapters/csv/bulk-csv';
 import { Fieldclaim } from '../electron/services/fieldclaim';
 import { startSimulatorProcess } from '../test/support/api-sim-process';
@@ -7,6 +5,7 @@ import { memorySecretBackend } from '../test/support/station';
 import { tempDir } from '../test/support/temp-dir';
 import { makeToken, type MadeToken } from '../test/support/tokens';
 import { round } from './enqueue';
+import { queueClaims } from '../test/support/queue';
 
 const KEY = 'bench-key';
 
@@ -23,11 +22,7 @@ async function appSync(tokens: MadeToken[], latencyMs: number): Promise<number> 
     settingsOverrides: { apiUrl: sim.baseUrl },
     userAgent: 'Fieldclaim/bench',
   });
-  const db = openDatabase(dir.path);
-  new OutboxRepository(db).enqueueClaims(
-    tokens.map((t) => ({ deviceId: t.deviceId, payload: { token: t.token, tags: [], imei: null } })),
-  );
-  db.close();
+  queueClaims(dir.path, tokens);
   try {
     // The send phase: until the last claim is settled (the device-list refresh that follows is not part of it).
     let sentAt = 0;

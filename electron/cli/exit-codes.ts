@@ -24,7 +24,8 @@ export function exitCodeForError(code: ErrorCode): number {
 export function exitCodeForSync(summary: SyncSummary): number {
   const reason = summary.stopped?.reason;
   if (reason === 'no-key' || reason === 'key-rejected' || reason === 'forbidden') return exitCodes.auth;
-  if (reason === 'offline') return exitCodes.offline;
+  // A captive portal or proxy answering for the API: the API could not be reached, nothing dropped.
+  if (reason === 'offline' || reason === 'not-api') return exitCodes.offline;
   if (reason || summary.failed > 0) return exitCodes.failed;
   return exitCodes.success;
 }

@@ -43,6 +43,7 @@ function openApp(options: GlobalOptions): Fieldclaim {
     envApiKey: process.env.FIELDCLAIM_API_KEY || null,
     settingsOverrides: overrides,
     userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
+    processLabel: 'the command line',
     // A headless run waits out short backoffs and rate-limit pauses instead of leaving work behind.
     syncMaxWaitMs: 30_000,
     build: __FIELDCLAIM_BUILD__,

@@ -1,5 +1,6 @@
 import { stripAnsi } from './at-response';
-import { decodeAttestationToken, tokenCandidatePattern, type AttestationToken } from './token';
+import { decodeAttestationToken, type AttestationToken } from './token';
+import { findTokenCandidate } from './token-search';
 
 /** Log prefixes Zephyr and nRF Connect SDK applications put before a message. */
 const logPrefix = /^(?:\[[\d:.,\s]+\]\s*)?(?:<(?:inf|wrn|err|dbg)>\s*[\w.-]+:\s*|[IWED]:\s*)?/;
@@ -51,7 +52,7 @@ export class BootTokenScanner {
       return null;
     }
     if (line.includes(SDK_HEADER)) return null; // the token follows on its own line
-    const candidate = tokenCandidatePattern.exec(line.replace(logPrefix, ''))?.[0];
+    const candidate = findTokenCandidate(line.replace(logPrefix, ''));
     return candidate ? decodes(candidate) : null;
   }
 }

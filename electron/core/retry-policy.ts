@@ -7,12 +7,20 @@ export interface RetryPolicy {
   capMs: number;
   /** How long a 429 without Retry-After pauses the queue. */
   defaultRateLimitMs: number;
+  /** Retry-After is held to this range: 0 or a negative value would be a tight loop, a year a dead queue. */
+  minRateLimitMs: number;
+  maxRateLimitMs: number;
+  /** Rounds in a row in which the service gave no definite answer before a run gives up. */
+  maxFailedRounds: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
   baseMs: 2_000,
   capMs: 10 * 60_000,
   defaultRateLimitMs: 60_000,
+  minRateLimitMs: 1_000,
+  maxRateLimitMs: 48 * 3600_000,
+  maxFailedRounds: 6,
 };
 
 /** Exponential backoff with full jitter: a random wait between 0 and the attempt's ceiling. */
@@ -23,6 +31,12 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
   return Math.floor(random() * ceiling);
+}
+
+/** How long a 429 pauses the whole queue: the service's Retry-After, held to a sane range. */
+export function rateLimitPause(retryAfterMs: number | null | undefined, policy: RetryPolicy): number {
+  const asked = retryAfterMs ?? policy.defaultRateLimitMs;
+  return Math.min(policy.maxRateLimitMs, Math.max(policy.minRateLimitMs, asked));
 }
 
 export type Stop = { reason: SyncStopReason; message: string; retryAfterMs?: number | null };
@@ -50,6 +64,13 @@ export function judgeFailure(failure: ApiFailure): FailureVerdict {
           retryAfterMs: failure.retryAfterMs,
         },
         maybeSent: false,
+      };
+    case 'not-api':
+      // Whatever answered is not the service: every further request would meet it too.
+      return {
+        scope: 'queue',
+        stop: { reason: 'not-api', message: failure.message },
+        maybeSent: failure.maybeSent,
       };
     case 'transient':
       // No HTTP answer at all: the network is down or the host unreachable; going on cannot help.

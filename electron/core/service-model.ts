@@ -19,6 +19,11 @@ export type ApiOutcome<T> =
   | { kind: 'auth'; status: 401 | 403; message: string }
   | { kind: 'rate-limited'; retryAfterMs: number | null; message: string }
   /** `maybeSent`: the request may have reached the service (reset, timeout, 5xx), so its effect is unknown. */
-  | { kind: 'transient'; status: number | null; message: string; maybeSent: boolean };
+  | { kind: 'transient'; status: number | null; message: string; maybeSent: boolean }
+  /**
+   * Something other than the Provisioning API answered: a captive portal's login page, a proxy's
+   * error page, a redirect. Going on cannot help until the technician deals with the network.
+   */
+  | { kind: 'not-api'; status: number; message: string; maybeSent: boolean };
 
 export type ApiFailure = Exclude<ApiOutcome<unknown>, { kind: 'ok' }>;

@@ -36,9 +36,6 @@ export function isNrf9160(type: number): boolean {
   return type >= 1 && type <= 3;
 }
 
-/** The passive listener's first filter, before a candidate is decoded for real. */
-export const tokenCandidatePattern = /[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{40,}/;
-
 const base64url = /^[A-Za-z0-9_-]+$/;
 const SELF_DESCRIBE_PREFIX = [0xd9, 0xd9, 0xf7];
 const COSE_SIGN1_TAG = 18;

@@ -27,6 +27,7 @@ if (!app.requestSingleInstanceLock()) {
       // Electron's network stack honours the system proxy, which Node's fetch does not.
       fetch: (input, init) => net.fetch(input, init),
       userAgent: `Fieldclaim/${version} (${process.platform}; desktop)`,
+      processLabel: 'the desktop app',
       build: __FIELDCLAIM_BUILD__,
       // Inside an AppImage the udev rule ships in resources/ and the About box explains how to install it.
       resourcesPath: app.isPackaged && process.env.APPIMAGE ? process.resourcesPath : null,

@@ -2,7 +2,7 @@
 export interface AutoSyncTarget {
   /** Talks to the API host; true if it answered. */
   probe(): Promise<boolean>;
-  sync(): Promise<{ stopped: { reason: string } | null }>;
+  sync(): Promise<{ succeeded: number; failed: number; stopped: { reason: string } | null }>;
   /** Entries waiting to go out (pending, not failed). */
   hasWork(): boolean;
   /** The earliest time (ms since epoch) an entry or the rate-limit pause becomes due, if any. */
@@ -15,7 +15,12 @@ export interface AutoSyncTarget {
 export interface AutoSyncOptions {
   /** How often to look for the network while offline, and to refresh the online flag while idle. */
   probeIntervalMs: number;
+  /** The longest wait between tries while syncs keep failing (default 10 minutes). */
+  maxBackoffMs?: number;
 }
+
+/** Stops that mean the service, or what answers in its place, is failing: try again less and less often. */
+const troubledStops = new Set(['server-error', 'not-api', 'time-limit', 'sync-busy']);
 
 /**
  * Syncs on its own: when the API host becomes reachable, when a backoff or rate-limit pause ends,
@@ -26,6 +31,8 @@ export class AutoSync {
   private running = false;
   private again = false;
   private stopped = true;
+  /** Syncs in a row that stopped in trouble without settling anything. */
+  private troubled = 0;
 
   constructor(
     private readonly target: AutoSyncTarget,
@@ -43,9 +50,10 @@ export class AutoSync {
     this.timer = null;
   }
 
-  /** Checks now (coalesced with a check already running). */
+  /** Checks now (coalesced with a check already running); a poke (resume, new key) starts afresh. */
   poke(): void {
     if (this.stopped) return;
+    this.troubled = 0;
     if (this.running) {
       this.again = true;
       return;
@@ -63,14 +71,24 @@ export class AutoSync {
       // Stopped (the app closing) while the probe was out: the app may be gone.
       if (this.stopped) return;
       this.target.setOnline(online);
+      let floor = 0;
       if (online && this.target.hasWork()) {
         const summary = await this.target.sync();
-        // Offline or a refused key: wait for the next probe or a poke (a new key pokes).
-        if (summary.stopped?.reason === 'key-rejected' || summary.stopped?.reason === 'no-key')
-          delay = this.options.probeIntervalMs;
+        const settledNothing = summary.succeeded + summary.failed === 0;
+        this.troubled =
+          summary.stopped && troubledStops.has(summary.stopped.reason) && settledNothing
+            ? this.troubled + 1
+            : 0;
+        // The same back-off as the outbox's: each troubled sync doubles the wait before the next.
+        if (this.troubled > 0)
+          floor = Math.min(
+            this.options.maxBackoffMs ?? 10 * 60_000,
+            this.options.probeIntervalMs * 2 ** (this.troubled - 1),
+          );
       }
       const due = this.target.nextDueAt();
       if (online && due !== null) delay = Math.min(delay, Math.max(0, due - Date.now()));
+      delay = Math.max(delay, floor);
     } catch (err) {
       if (!this.stopped) this.target.failed((err as Error).message);
     } finally {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeTags } from '../core/tags';
-import { tagKey, type OutboxRepository, type StoredEntry } from '../adapters/db/outbox-repo';
+import { tagKey, type StoredEntry } from '../core/outbox-entry';
+import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import { CodedError } from '../shared/result';

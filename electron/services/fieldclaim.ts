@@ -7,9 +7,11 @@ import { toSiteReportCsv } from '../adapters/csv/report-csv';
 import { readTokenBytes, readTokenFile } from '../adapters/csv/token-file';
 import { readTokenFileOnThread, type StartTokenFileThread } from '../adapters/csv/token-file-thread';
 import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
-import { openDatabase } from '../adapters/db/database';
+import { openDatabase, write } from '../adapters/db/database';
 import { DevicesRepository, type DeviceRead } from '../adapters/db/devices-repo';
-import { OutboxRepository, type StoredEntry } from '../adapters/db/outbox-repo';
+import { OutboxRepository } from '../adapters/db/outbox-repo';
+import { Lease } from '../adapters/db/lease-repo';
+import { withoutPayload } from '../core/outbox-entry';
 import { SettingsRepository } from '../adapters/db/settings-repo';
 import { TagsRepository } from '../adapters/db/tags-repo';
 import { defaultRetryPolicy, type RetryPolicy } from '../core/retry-policy';
@@ -53,11 +55,12 @@ function withPending(
   return { ...device, pending: changes?.kinds ?? [], pendingTags: changes?.tags ?? null };
 }
 
-/** The token stays in the main process: entries cross the boundary without their payload. */
-const withoutPayload = ({ payload: _payload, ...entry }: StoredEntry): OutboxEntry => entry;
-
 /** Failed entries of one sync written to the log one by one; the count is always logged. */
 const FAILED_ENTRIES_LOGGED = 20;
+
+/** The sync lease lapses this long after its holder stops renewing it (a frozen or killed process). */
+const SYNC_LEASE_MS = 60_000;
+const DEFAULT_SYNC_MAX_RUN_MS = 15 * 60_000;
 
 const readOnlyKeyReason =
   "This API key's role can only read (a viewer): changes are not possible with it. Store a key with the editor, admin or owner role in Settings.";
@@ -77,6 +80,12 @@ export interface FieldclaimOptions {
    * the desktop app returns at once and its scheduler comes back when the wait is over.
    */
   syncMaxWaitMs?: number;
+  /** How long one sync run may take in all (default 15 minutes); the rest goes out on the next. */
+  syncMaxRunMs?: number;
+  /** Per request, including its answer's body (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Who this process is, in words another process can show ("the desktop app", "the command line"). */
+  processLabel?: string;
   /** Rows per bulk claim request. */
   bulkBatchSize?: number;
   /** Version and commit of this build, and where packaged resources live (null when unpackaged). */
@@ -247,12 +256,13 @@ export class Fieldclaim {
     if (start) {
       const reading = await readTokenFileOnThread(start, path, this.imports.tagsForEveryRow(tags));
       try {
-        result = this.imports.queueBatches(reading, onProgress);
+        result = this.whileImporting(() => this.imports.queueBatches(reading, onProgress));
       } finally {
         reading.close();
       }
     } else {
-      result = this.imports.commit(await readTokenFile(path, onProgress), tags);
+      const parsed = await readTokenFile(path, onProgress);
+      result = this.whileImporting(() => this.imports.commit(parsed, tags));
     }
     this.imported(basename(path), result);
     return result;
@@ -265,8 +275,24 @@ export class Fieldclaim {
     );
   }
 
+  /** Another process that has to wait for the import's write can say who it waits for. */
+  private whileImporting<T>(work: () => T): T {
+    const note = new Lease(
+      this.db,
+      `import:${process.pid}`,
+      this.options.processLabel ?? 'another Fieldclaim',
+      600_000,
+    );
+    note.acquire();
+    try {
+      return work();
+    } finally {
+      note.release();
+    }
+  }
+
   commitImport(id: string, tags: string[]): ImportResult {
-    const result = this.imports.commitPreview(id, tags);
+    const result = this.whileImporting(() => this.imports.commitPreview(id, tags));
     this.imported('a previewed file', result);
     return result;
   }
@@ -402,12 +428,16 @@ export class Fieldclaim {
       apiKey,
       userAgent: this.options.userAgent,
       fetch: this.options.fetch,
+      timeoutMs: this.options.requestTimeoutMs,
     });
   }
 
-  /** Asks the API host whether it is reachable, and remembers the answer for the status bar. */
+  /**
+   * Asks the API host whether it is reachable, and remembers the answer for the status bar. A
+   * captive portal or proxy answering in its place counts as offline: the API is not reached.
+   */
   async probe(): Promise<boolean> {
-    const online = await this.client('').reachable();
+    const online = (await this.client('').reachable()) === 'reachable';
     this.setOnline(online);
     return online;
   }
@@ -484,21 +514,56 @@ export class Fieldclaim {
     this.settings.apiBase(); // refuses a forbidden URL before the keychain is even asked
     const apiKey = await this.keys.get();
     this.log.addSecret(apiKey);
-    if (!apiKey) {
-      const counts = this.outbox.counts();
-      this.lastSync = {
-        sent: 0,
-        succeeded: 0,
-        failed: 0,
-        pending: counts.pending + counts.sending,
-        devices: this.devicesRepo.count(),
-        stopped: {
-          reason: 'no-key',
-          message: 'No API key is stored: add one in Settings (or `fieldclaim key set`)',
-        },
-      };
-      return this.lastSync;
+    if (!apiKey)
+      return this.endWithoutSending({
+        reason: 'no-key',
+        message: 'No API key is stored: add one in Settings (or `fieldclaim key set`)',
+      });
+    // One sync per data folder: the desktop app and a CLI share it, and recovering another
+    // process's entries in flight as "interrupted" would send them twice.
+    const lease = new Lease(
+      this.db,
+      'sync',
+      this.options.processLabel ?? 'another Fieldclaim',
+      SYNC_LEASE_MS,
+    );
+    const held = lease.acquire();
+    if (!held.ok)
+      return this.endWithoutSending({
+        reason: 'sync-busy',
+        message: `A sync is already running (${held.holder.label}, pid ${held.holder.pid}): its changes go out with it.`,
+      });
+    // Long requests keep the event loop free; the lease is renewed meanwhile, not only between them.
+    const renewal = setInterval(() => lease.renew(), SYNC_LEASE_MS / 3);
+    renewal.unref();
+    try {
+      // A run that died mid-request left entries 'sending': their outcome is unknown until asked.
+      this.outbox.recoverInterrupted();
+      return await this.sendAndRefresh(apiKey, batchSize, lease);
+    } finally {
+      clearInterval(renewal);
+      if (!this.closed) lease.release();
     }
+  }
+
+  private endWithoutSending(stopped: NonNullable<SyncSummary['stopped']>): SyncSummary {
+    const counts = this.outbox.counts();
+    this.lastSync = {
+      sent: 0,
+      succeeded: 0,
+      failed: 0,
+      pending: counts.pending + counts.sending,
+      devices: this.devicesRepo.count(),
+      stopped,
+    };
+    return this.lastSync;
+  }
+
+  private async sendAndRefresh(
+    apiKey: string,
+    batchSize: number | undefined,
+    lease: Lease,
+  ): Promise<SyncSummary> {
     const client = this.client(apiKey);
     // Once per stored key (every run for one from the environment, which can change unseen):
     // find out whether it may change anything before any change is sent.
@@ -516,16 +581,18 @@ export class Fieldclaim {
         set: (until) => this.settingsRepo.write({ pausedUntil: until }),
       },
       policy: this.options.retryPolicy ?? defaultRetryPolicy,
-      transaction: (work) => this.db.transaction(work)(),
+      transaction: (work) => write(this.db, work),
       maxWaitMs: this.options.syncMaxWaitMs ?? 0,
+      maxRunMs: this.options.syncMaxRunMs ?? DEFAULT_SYNC_MAX_RUN_MS,
+      lease,
       batchSize,
       readOnly: this.keyReadOnly(),
       onProgress: (progress) => this.emit('syncProgress', progress),
     }).run();
     this.lastSync = summary;
     if (summary.stopped?.reason === 'forbidden') this.settingsRepo.write({ keyReadOnly: true });
-    // An answer (even a refusal) means the host is reachable; no answer at all means offline.
-    this.setOnline(summary.stopped?.reason !== 'offline');
+    // An answer (even a refusal) means the API is reachable; none, or a stand-in's, means it is not.
+    this.setOnline(summary.stopped?.reason !== 'offline' && summary.stopped?.reason !== 'not-api');
     return summary;
   }
 

@@ -1,13 +1,21 @@
 import { mapBulkResult, type BulkRow } from '../core/bulk-result';
 import { forEachLimit } from '../core/concurrency';
-import { backoffDelay, judgeFailure, type RetryPolicy, type Stop } from '../core/retry-policy';
-import type { ApiOutcome, ServiceDevice, ServiceTag } from '../core/service-model';
+import type { StoredEntry } from '../core/outbox-entry';
+import {
+  backoffDelay,
+  judgeFailure,
+  rateLimitPause,
+  type RetryPolicy,
+  type Stop,
+} from '../core/retry-policy';
+import type { ApiFailure, ApiOutcome, ServiceDevice, ServiceTag } from '../core/service-model';
 import { settledByTags, settleVerdict, type Observation } from '../core/settle';
 import { ProvisioningClient, parseDevice } from '../adapters/api/provisioning-client';
 import { toBulkCsv } from '../adapters/csv/bulk-csv';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
-import type { OutboxRepository, StoredEntry } from '../adapters/db/outbox-repo';
+import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
+import { formatMoment } from '../shared/format-time';
 import type { SyncProgress, SyncSummary } from '../shared/types';
 
 export interface SyncEngineDeps {
@@ -22,6 +30,10 @@ export interface SyncEngineDeps {
   transaction: <T>(work: () => T) => T;
   /** How long one run may wait for backoff or a rate-limit pause before it returns. */
   maxWaitMs: number;
+  /** How long one run may take in all; what is left goes out on the next run. */
+  maxRunMs?: number;
+  /** The sync lease: renewed as the run goes on; false means another process took the sync over. */
+  lease?: { renew(): boolean };
   onProgress?: (progress: SyncProgress) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -44,10 +56,14 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
  * One sync run: settle what may already have happened, send what is due in order, then refresh the
  * local copy. Every state change is committed before the next request, so the run can be killed
- * at any moment and the next one carries on without losing or doubling a change.
+ * at any moment and the next one carries on without losing or doubling a change. Every run ends:
+ * on a queue-wide stop, after a stretch of rounds in which the service answered nothing definite,
+ * when what is left waits longer than the run may, or at the run's time bound.
  */
 export class SyncRun {
   private readonly summary: SyncSummary = {
@@ -62,20 +78,25 @@ export class SyncRun {
   private current: string | null = null;
   private stop: Stop | null = null;
   private serviceTags: ServiceTag[] | null = null;
+  /** Answers that settled something (done, failed, or "not there, send it") and failures, per round. */
+  private definite = 0;
+  private lastFailure: string | null = null;
+  /** The run ended only because what is left waits for a retry later than it may wait. */
+  private endedWaiting = false;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly deadline: number;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? defaultSleep;
+    this.deadline = this.now() + (deps.maxRunMs ?? Number.POSITIVE_INFINITY);
   }
 
   async run(): Promise<SyncSummary> {
     const { outbox } = this.deps;
-    // A run that died mid-request left entries 'sending': their outcome is unknown until asked.
-    outbox.recoverInterrupted();
     const counts = outbox.counts();
-    this.total = counts.pending;
+    this.total = counts.pending + counts.sending;
     this.progress();
     this.summary.stopped = this.deps.readOnly
       ? {
@@ -83,8 +104,9 @@ export class SyncRun {
           message: "This API key's role can only read (a viewer): changes wait for a key that may make them.",
         }
       : await this.drain();
-    // A read-only (viewer) key may still list: the local copy is refreshed after a 403 too.
-    if (!this.summary.stopped || this.summary.stopped.reason === 'forbidden') {
+    // A read-only (viewer) key may still list: the local copy is refreshed after a 403 too, and
+    // when what is left only waits for its retry (the service answers).
+    if (!this.summary.stopped || this.summary.stopped.reason === 'forbidden' || this.endedWaiting) {
       this.summary.stopped = (await this.pull()) ?? this.summary.stopped;
     }
     const after = outbox.counts();
@@ -109,33 +131,74 @@ export class SyncRun {
     });
   }
 
+  /** Asked before every round and page: is the sync still this process's? */
+  private leaseLost(): Stop | null {
+    if (!this.deps.lease || this.deps.lease.renew()) return null;
+    return {
+      reason: 'sync-busy',
+      message:
+        'Another Fieldclaim took over the sync of this data folder; this run stopped without sending more.',
+    };
+  }
+
+  /** No new request starts after the run's time bound. */
+  private overTime(): boolean {
+    return this.now() >= this.deadline;
+  }
+
+  private timeLimitStop(): Stop {
+    const left = this.deps.outbox.counts();
+    return {
+      reason: 'time-limit',
+      message: `This sync reached its time limit; ${plural(left.pending + left.sending, 'change')} still wait and go out on the next sync.`,
+    };
+  }
+
   /** Waits out a rate-limit pause if it ends soon enough; otherwise says the queue is paused. */
   private async waitForPause(): Promise<Stop | null> {
     const until = this.deps.pause.get();
     if (until === null || until <= this.now()) return null;
-    if (until - this.now() > this.deps.maxWaitMs) {
+    if (until - this.now() > Math.min(this.deps.maxWaitMs, this.deadline - this.now())) {
       return {
         reason: 'rate-limited',
-        message: `Rate limited by the service until ${new Date(until).toLocaleTimeString()}`,
+        message: `Rate limited by the service until ${formatMoment(until, this.now())}: changes wait and go out then.`,
       };
     }
     await this.sleep(until - this.now());
     return null;
   }
 
+  /** Entries are due later than this run may wait: say when, and why they wait. */
+  private waitingStop(due: number): Stop {
+    this.endedWaiting = true;
+    const left = this.deps.outbox.counts();
+    return {
+      reason: 'server-error',
+      message:
+        `${plural(left.pending, 'change')} wait for a retry at ${formatMoment(due, this.now())}` +
+        (this.lastFailure ? ` (${this.lastFailure})` : ''),
+    };
+  }
+
   private async drain(): Promise<Stop | null> {
-    const { outbox } = this.deps;
+    const { outbox, policy } = this.deps;
+    let fruitlessRounds = 0;
     for (;;) {
-      const paused = await this.waitForPause();
-      if (paused) return paused;
+      const halt = this.leaseLost() ?? (await this.waitForPause());
+      if (halt) return halt;
       this.stop = null;
       const ready = outbox.ready(this.now());
       if (ready.length === 0) {
         const due = outbox.nextDueAt();
-        if (due === null || due - this.now() > this.deps.maxWaitMs) return null;
-        await this.sleep(Math.max(0, due - this.now()));
+        if (due === null) return null;
+        const wait = Math.max(0, due - this.now());
+        if (wait > Math.min(this.deps.maxWaitMs, this.deadline - this.now())) return this.waitingStop(due);
+        await this.sleep(wait);
         continue;
       }
+      if (this.overTime()) return this.timeLimitStop();
+      const definiteBefore = this.definite;
+      const failuresBefore = this.failures;
       const uncertain = ready.filter((e) => e.uncertain);
       if (uncertain.length > 0) {
         await this.settleAll(uncertain);
@@ -145,13 +208,25 @@ export class SyncRun {
         const others = sendable.filter((e) => e.kind !== 'claim');
         // Two bulk requests in flight: one batch's answer is written while the next is on the wire.
         await forEachLimit(chunks(claims, this.deps.batchSize ?? 1000), 2, async (batch) => {
-          if (!this.stop) await this.sendClaims(batch);
+          if (!this.stop && !this.overTime()) await this.sendClaims(batch);
         });
         if (!this.stop) await this.sendEach(others);
       }
       // A 429 pauses the queue; the next turn of the loop waits it out or reports it.
       const stop = this.stopped();
       if (stop && stop.reason !== 'rate-limited') return stop;
+      // A stretch of rounds where every answer was a failure: the service is down, or what answers is not it.
+      fruitlessRounds =
+        this.definite === definiteBefore && this.failures > failuresBefore ? fruitlessRounds + 1 : 0;
+      if (fruitlessRounds >= policy.maxFailedRounds) {
+        const left = outbox.counts();
+        return {
+          reason: 'server-error',
+          message:
+            `The service failed ${plural(fruitlessRounds, 'time')} in a row (${this.lastFailure ?? 'no answer it could stand behind'}); ` +
+            `${plural(left.pending + left.sending, 'change')} wait. Sync again later.`,
+        };
+      }
     }
   }
 
@@ -162,11 +237,14 @@ export class SyncRun {
 
   // ---- deciding an entry's fate ---------------------------------------------------------------
 
+  private failures = 0;
+
   private done(entry: StoredEntry, device?: ServiceDevice | null): void {
     if (device) this.deps.devices.upsert(device);
     this.deps.outbox.markDone(entry.id);
     this.summary.sent++;
     this.summary.succeeded++;
+    this.definite++;
     this.progress();
   }
 
@@ -174,35 +252,40 @@ export class SyncRun {
     this.deps.outbox.markFailed(entry.id, message);
     this.summary.sent++;
     this.summary.failed++;
+    this.definite++;
     this.progress();
+  }
+
+  private pauseFor(stop: Stop): void {
+    if (stop.reason === 'rate-limited')
+      this.deps.pause.set(this.now() + rateLimitPause(stop.retryAfterMs, this.deps.policy));
   }
 
   /**
    * Applies a failed call's verdict to an entry; a queue-wide problem stops the run. An entry that
-   * was uncertain stays so whatever the failed look-up said: its own request may have been applied.
+   * was uncertain stays so whatever the failed call said: its own request may have been applied.
+   * `lookedUp`: the call was a look-up for the entry, which counts as an attempt (its wait grows).
    */
-  private failure(entry: StoredEntry, outcome: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): void {
+  private failure(entry: StoredEntry, outcome: ApiFailure, lookedUp = false): void {
     const verdict = judgeFailure(outcome);
     if (verdict.scope === 'entry' && verdict.action === 'fail' && !entry.uncertain)
       return this.failed(entry, verdict.message);
+    this.failures++;
     const uncertain = entry.uncertain || ('maybeSent' in verdict && verdict.maybeSent);
     if (verdict.scope === 'entry') {
+      this.lastFailure = verdict.message;
       const retryAt = this.now() + backoffDelay(entry.attempts + 1, this.deps.policy);
-      this.deps.outbox.markPending(entry.id, verdict.message, { retryAt, uncertain });
+      this.deps.outbox.markPending(entry.id, verdict.message, { retryAt, uncertain, attempted: lookedUp });
       return;
     }
     this.deps.outbox.markPending(entry.id, verdict.stop.message, { uncertain });
-    if (verdict.stop.reason === 'rate-limited') {
-      this.deps.pause.set(this.now() + (verdict.stop.retryAfterMs ?? this.deps.policy.defaultRateLimitMs));
-    }
+    this.pauseFor(verdict.stop);
     this.stop ??= verdict.stop;
   }
 
   // ---- settling entries whose outcome is unknown ----------------------------------------------
 
-  private async observe(
-    entry: StoredEntry,
-  ): Promise<Observation | Exclude<ApiOutcome<unknown>, { kind: 'ok' }>> {
+  private async observe(entry: StoredEntry): Promise<Observation | ApiFailure> {
     if (settledByTags(entry.kind)) {
       const tags = await this.deps.client.listTags();
       return tags.kind === 'ok' ? { tags: tags.value } : tags;
@@ -219,9 +302,9 @@ export class SyncRun {
     conflictHint: Map<string, string> = new Map(),
   ): Promise<void> {
     await forEachLimit(entries, this.deps.concurrency ?? 8, async (entry) => {
-      if (this.stop) return;
+      if (this.stop || this.overTime()) return;
       const seen = await this.observe(entry);
-      if ('kind' in seen) return this.failure(entry, seen);
+      if ('kind' in seen) return this.failure({ ...entry, uncertain: true }, seen, true);
       const verdict = settleVerdict(entry, seen);
       const hint = conflictHint.get(entry.id);
       if (verdict.verdict === 'done') return this.done(entry, 'device' in seen ? seen.device : null);
@@ -229,6 +312,7 @@ export class SyncRun {
       // Not there: for a claim the service called "already claimed", that means another team has it.
       if (hint && entry.kind === 'claim')
         return this.failed(entry, `Already claimed by another team (${hint})`);
+      this.definite++;
       this.deps.outbox.markPending(entry.id, entry.lastError, { uncertain: false });
     });
   }
@@ -279,15 +363,16 @@ export class SyncRun {
     return unavailable;
   }
 
-  private tagFailure(failure: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): void {
+  private tagFailure(failure: ApiFailure): void {
     // The create may have happened without an answer: read the list again next round.
     this.serviceTags = null;
+    this.failures++;
     const verdict = judgeFailure(failure);
     if (verdict.scope === 'queue') {
       this.stop ??= verdict.stop;
-      if (verdict.stop.reason === 'rate-limited') {
-        this.deps.pause.set(this.now() + (verdict.stop.retryAfterMs ?? this.deps.policy.defaultRateLimitMs));
-      }
+      this.pauseFor(verdict.stop);
+    } else {
+      this.lastFailure = verdict.message;
     }
   }
 
@@ -304,7 +389,7 @@ export class SyncRun {
       this.deps.outbox.markPending(
         entry.id,
         `Waiting for the tag "${missing}" to be created in the service`,
-        { retryAt },
+        { retryAt, attempted: true },
       );
     }
     return sendable;
@@ -342,7 +427,7 @@ export class SyncRun {
         if (fate.fate === 'done') this.done(entry, fate.device);
         else if (fate.fate === 'failed') this.failed(entry, fate.message);
         else {
-          unclear.push(entry);
+          unclear.push({ ...entry, uncertain: true });
           if (fate.hint) hints.set(entry.id, fate.hint);
         }
       }),
@@ -353,7 +438,7 @@ export class SyncRun {
 
   private async sendEach(entries: StoredEntry[]): Promise<void> {
     await forEachLimit(entries, this.deps.concurrency ?? 4, async (entry) => {
-      if (this.stop) return;
+      if (this.stop || this.overTime()) return;
       this.deps.outbox.markSending([entry.id]);
       this.current = `${entry.kind} ${entry.deviceId}`;
       const outcome = await this.send(entry);
@@ -380,7 +465,7 @@ export class SyncRun {
     const { client } = this.deps;
     switch (entry.kind) {
       case 'claim':
-        return client.claim(entry.payload.token, entry.payload.tags);
+        return client.claim(entry.payload.token, entry.payload.tags, entry.deviceId);
       case 'set-tags':
         return client.setTags(entry.deviceId, entry.payload.tags);
       case 'block':
@@ -403,18 +488,27 @@ export class SyncRun {
 
   // ---- refreshing the local copy --------------------------------------------------------------
 
+  /** The whole list, or nothing: the local copy is never replaced by an answer that could not be read. */
   private async pull(): Promise<Stop | null> {
     const all: ServiceDevice[] = [];
     let next: string | null = null;
     do {
+      const halt = this.leaseLost();
+      if (halt) return halt;
+      if (this.overTime())
+        return {
+          reason: 'time-limit',
+          message:
+            'This sync reached its time limit before the device list was refreshed; the next sync does it.',
+        };
       const page = await this.deps.client.listDevicesPage(PAGE_LIMIT, next);
       if (page.kind !== 'ok') return this.pullFailed(page);
       all.push(...page.value.items);
       next = page.value.next;
     } while (next);
-    this.deps.devices.replaceAll(all);
     const tags = await this.deps.client.listTags();
     if (tags.kind !== 'ok') return this.pullFailed(tags);
+    this.deps.devices.replaceAll(all);
     this.deps.tags.replaceAll(tags.value);
     this.reapplyPendingTagChanges();
     return null;
@@ -436,10 +530,12 @@ export class SyncRun {
     }
   }
 
-  private pullFailed(failure: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): Stop {
+  private pullFailed(failure: ApiFailure): Stop {
     const verdict = judgeFailure(failure);
-    return verdict.scope === 'queue'
-      ? verdict.stop
-      : { reason: 'server-error', message: `Refreshing the device list failed: ${verdict.message}` };
+    if (verdict.scope === 'queue') {
+      this.pauseFor(verdict.stop);
+      return verdict.stop;
+    }
+    return { reason: 'server-error', message: `Refreshing the device list failed: ${verdict.message}` };
   }
 }

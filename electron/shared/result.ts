@@ -16,6 +16,10 @@ export const errorCodes = [
   'url-refused',
   'keychain-unavailable',
   'sync-busy',
+  /** The database file cannot be used (damaged, truncated, another application's, newer): nothing was changed. */
+  'database-unusable',
+  /** Another process held the database's write lock for too long. */
+  'database-busy',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

@@ -33,6 +33,8 @@ export interface OutboxEntry {
   updatedAt: string;
   tags: string[];
   imei: string | null;
+  /** When an entry held back by back-off is tried again (ms since epoch); null when it is not waiting. */
+  nextAttemptAt: number | null;
 }
 
 export interface OutboxCounts {
@@ -118,7 +120,19 @@ export interface Settings {
 }
 
 export type SyncStopReason =
-  'no-key' | 'key-rejected' | 'forbidden' | 'offline' | 'rate-limited' | 'server-error';
+  | 'no-key'
+  | 'key-rejected'
+  | 'forbidden'
+  | 'offline'
+  /** Something other than the API answered: a captive portal, a proxy, a redirect. */
+  | 'not-api'
+  | 'rate-limited'
+  /** The service kept failing (5xx, answers it could not stand behind); entries wait for a retry. */
+  | 'server-error'
+  /** Another process (the app or a CLI) is syncing this data folder. */
+  | 'sync-busy'
+  /** The run reached its time bound; what is left goes out on the next sync. */
+  | 'time-limit';
 
 export interface SyncSummary {
   sent: number;

@@ -120,8 +120,8 @@ describe('the database file', () => {
       expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
       expect(reopened.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(
-        new OutboxRepository(reopened).enqueueClaims([
-          { deviceId: 'd', payload: { token: 't', tags: [], imei: null } },
+        new OutboxRepository(reopened).enqueueClaimBatches([
+          [{ deviceId: 'd', payloadJson: JSON.stringify({ token: 't', tags: [], imei: null }) }],
         ]),
       ).toMatchObject({ queued: 1 });
     } finally {
@@ -150,29 +150,23 @@ describe('the outbox', () => {
     payloadJson: JSON.stringify({ token, tags, imei: null }),
   });
 
-  it.each([
-    ['the queue read whole', 50_000],
-    ["each batch's devices looked up", 0],
-  ])(
-    'imports claims batch by batch in one go, de-duplicated within the import and against the queue (%s)',
-    (_how, wholeQueueReadRows) => {
-      const db = openDatabase(join(dir.path, 'data'));
-      const outbox = new OutboxRepository(db, wholeQueueReadRows);
-      outbox.enqueueClaim('dev-a', { token: 'a-old', tags: ['x'], imei: null });
-      const done = outbox.enqueueClaim('dev-done', { token: 'd', tags: [], imei: null }).entry;
-      outbox.markDone(done.id);
-      const counts = outbox.enqueueClaimBatches([
-        [claim('dev-a', 'a-new', ['y']), claim('dev-b', 'b-1')],
-        [claim('dev-b', 'b-2', ['z']), claim('dev-done', 'd2'), claim('dev-c', 'c')],
-      ]);
-      expect(counts).toEqual({ queued: 2, refreshed: 2, 'in-flight': 0, 'already-claimed': 1 });
-      const byDevice = new Map(outbox.list().map((e) => [e.deviceId, e.payload]));
-      expect(byDevice.get('dev-a')).toEqual({ token: 'a-new', tags: ['x', 'y'], imei: null });
-      expect(byDevice.get('dev-b')).toEqual({ token: 'b-2', tags: ['z'], imei: null });
-      expect(outbox.list()).toHaveLength(4);
-      db.close();
-    },
-  );
+  it('imports claims batch by batch in one go, de-duplicated within the import and against the queue', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    const outbox = new OutboxRepository(db);
+    outbox.enqueueClaim('dev-a', { token: 'a-old', tags: ['x'], imei: null });
+    const done = outbox.enqueueClaim('dev-done', { token: 'd', tags: [], imei: null }).entry;
+    outbox.markDone(done.id);
+    const counts = outbox.enqueueClaimBatches([
+      [claim('dev-a', 'a-new', ['y']), claim('dev-b', 'b-1')],
+      [claim('dev-b', 'b-2', ['z']), claim('dev-done', 'd2'), claim('dev-c', 'c')],
+    ]);
+    expect(counts).toEqual({ queued: 2, refreshed: 2, 'in-flight': 0, 'already-claimed': 1 });
+    const byDevice = new Map(outbox.list().map((e) => [e.deviceId, e.payload]));
+    expect(byDevice.get('dev-a')).toEqual({ token: 'a-new', tags: ['x', 'y'], imei: null });
+    expect(byDevice.get('dev-b')).toEqual({ token: 'b-2', tags: ['z'], imei: null });
+    expect(outbox.list()).toHaveLength(4);
+    db.close();
+  });
 
   it('lands none of an import whose batches fail part way', () => {
     const db = openDatabase(join(dir.path, 'data'));

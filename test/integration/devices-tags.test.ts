@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
-import { connectedStation, openTestApp } from '../support/station';
+import { connectedStation, fastRetries, openTestApp } from '../support/station';
 import { makeToken } from '../support/tokens';
 
 let sim: ApiSimulator;
@@ -77,7 +77,7 @@ describe('the local copy of claimed devices', () => {
     sim.preclaim(t.token, 'team-1');
     const s = connectedStation(sim, 'admin-key', {
       // An hour's backoff: the first sync ends with the block still queued.
-      retryPolicy: { baseMs: 3_600_000, capMs: 3_600_000, defaultRateLimitMs: 1 },
+      retryPolicy: { ...fastRetries, baseMs: 3_600_000, capMs: 3_600_000, defaultRateLimitMs: 1 },
     });
     apps.push(s);
     s.app.changes.device('block', t.deviceId);

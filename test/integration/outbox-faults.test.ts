@@ -3,11 +3,11 @@ import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import type { Fieldclaim } from '../../electron/services/fieldclaim';
 import { ApiSimulator, isBulkClaim, isChange } from '../support/api-sim';
-import { connectedStation, openTestApp } from '../support/station';
+import { connectedStation, fastRetries, openTestApp } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
+import { queueClaims as queueTestClaims } from '../support/queue';
 
 const KEY = 'fault-key';
-const fastRetries = { baseMs: 5, capMs: 40, defaultRateLimitMs: 20 };
 let sim: ApiSimulator;
 let station: ReturnType<typeof openTestApp>;
 
@@ -21,13 +21,8 @@ afterEach(async () => {
   await sim.stop();
 });
 
-function queueClaims(tokens: MadeToken[], tags: string[] = []): void {
-  const db = openDatabase(station.dataDir);
-  new OutboxRepository(db).enqueueClaims(
-    tokens.map((t) => ({ deviceId: t.deviceId, payload: { token: t.token, tags, imei: null } })),
-  );
-  db.close();
-}
+const queueClaims = (tokens: MadeToken[], tags: string[] = []) =>
+  queueTestClaims(station.dataDir, tokens, { tags });
 
 /** Syncs until the outbox has nothing left to send (each run may stop on an injected fault). */
 async function syncUntilSettled(app: Fieldclaim, maxRuns = 300): Promise<number> {
@@ -139,7 +134,7 @@ describe('exactly once, under faults', () => {
 
   it('backs off after a 5xx, storing the next attempt time in the database', async () => {
     const s2 = connectedStation(sim, KEY, {
-      retryPolicy: { baseMs: 60_000, capMs: 60_000, defaultRateLimitMs: 1000 },
+      retryPolicy: { ...fastRetries, baseMs: 60_000, capMs: 60_000, defaultRateLimitMs: 1000 },
       syncMaxWaitMs: 0,
     });
     try {

@@ -10,6 +10,7 @@ import { ApiSimulator } from '../support/api-sim';
 import { runCli, startCli } from '../support/cli';
 import { tempDir } from '../support/temp-dir';
 import { makeToken } from '../support/tokens';
+import { queueClaims } from '../support/queue';
 import { waitFor } from '../support/wait';
 
 const KEY = 'kill-key';
@@ -32,14 +33,9 @@ describe('(b) a sync killed with SIGKILL at random moments, then completed', () 
     const claims = Array.from({ length: 200 }, () => makeToken());
     const claimed = Array.from({ length: 60 }, () => makeToken());
     for (const t of claimed) sim.preclaim(t.token, 'team-1');
+    queueClaims(dir.path, claims, { tags: (i) => (i % 3 ? [] : ['site=kill']) });
     const db = openDatabase(dir.path);
     const outbox = new OutboxRepository(db);
-    outbox.enqueueClaims(
-      claims.map((t, i) => ({
-        deviceId: t.deviceId,
-        payload: { token: t.token, tags: i % 3 ? [] : ['site=kill'], imei: null },
-      })),
-    );
     const changes = new ChangesService(db, outbox, new TagsRepository(db), new DevicesRepository(db));
     for (const t of claimed) {
       changes.device('block', t.deviceId);

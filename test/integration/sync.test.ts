@@ -4,6 +4,7 @@ import { openDatabase } from '../../electron/adapters/db/database';
 import { ApiSimulator } from '../support/api-sim';
 import { memorySecretBackend, openTestApp, connectedStation } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
+import { queueClaims as queueTestClaims } from '../support/queue';
 
 const KEY = 'test-key-0123456789abcdef';
 let sim: ApiSimulator;
@@ -19,13 +20,8 @@ afterEach(async () => {
   await sim.stop();
 });
 
-/** Queues claims straight into the outbox, as a read of each board would. */
-function queueClaims(tokens: MadeToken[], tags: string[] = []): void {
-  const db = openDatabase(station.dataDir);
-  const outbox = new OutboxRepository(db);
-  for (const t of tokens) outbox.enqueueClaim(t.deviceId, { token: t.token, tags, imei: '351358815178345' });
-  db.close();
-}
+const queueClaims = (tokens: MadeToken[], tags: string[] = []) =>
+  queueTestClaims(station.dataDir, tokens, { tags, imei: '351358815178345' });
 
 describe('sync of single claims against the API simulator', () => {
   it('claims each pending device once, stores the returned devices, then pulls the list', async () => {

@@ -24,13 +24,25 @@ export interface SimDevice {
   claimedByRole: Role;
 }
 
-/** A fault applied to the next request that reaches the server (and matches `when`, if given). */
+/**
+ * A fault applied to the next request that reaches the server (and matches `when`, if given), or
+ * to every request while it is the simulator's `standing` fault (a network that keeps lying).
+ */
 export type Fault = (
   | { kind: 'status'; status: number; message?: string; retryAfter?: string }
   | { kind: 'reset' }
   | { kind: 'apply-then-reset' }
-  | { kind: 'redirect'; location: string }
+  | { kind: 'redirect'; location: string; status?: number }
+  /** What captive portals and proxies send: an HTML page, whatever was asked. */
+  | { kind: 'web-page'; status: number }
+  /** Exactly this body, e.g. `200 {}`; nothing reaches the service behind. */
+  | { kind: 'body'; status: number; body: string; contentType?: string }
+  /** A 200 whose body starts and never ends. */
+  | { kind: 'endless' }
 ) & { when?: (request: RecordedRequest) => boolean };
+
+export const loginPage =
+  '<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head><body><form action="/login">Accept the terms to continue</form></body></html>';
 
 /** Matches requests that change something (not reads, not the dry run that checks a key's role). */
 export const isChange = (r: RecordedRequest) => r.method !== 'GET' && !r.path.includes('dryrun=true');
@@ -52,6 +64,8 @@ export interface SimTag {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** When it arrived (ms since epoch). */
+  at: number;
   authorized: boolean;
   userAgent: string | undefined;
   contentType: string | undefined;
@@ -102,6 +116,10 @@ export class ApiSimulator {
   readonly faults: Fault[] = [];
   readonly tags = new Map<string, SimTag & { team: string }>();
   latencyMs = 0;
+  /** Up to this much more latency, at random per request (a real network's jitter). */
+  latencyJitterMs = 0;
+  /** Applied to every request while set: a captive portal, a lasting outage. */
+  standing: Fault | null = null;
   bulkShape: BulkShape = 'items';
   /** Random faults: each request meets one with this probability (0 = off). */
   faultRate = 0;
@@ -165,23 +183,43 @@ export class ApiSimulator {
     const recorded: RecordedRequest = {
       method: req.method ?? '',
       path: url.pathname + url.search,
+      at: Date.now(),
       authorized: caller !== undefined,
       userAgent: req.headers['user-agent'],
       contentType: req.headers['content-type'],
     };
     this.requests.push(recorded);
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const latency = this.latencyMs + Math.random() * this.latencyJitterMs;
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
 
-    const scripted = this.faults.findIndex((f) => !f.when || f.when(recorded));
+    const standing =
+      this.standing && (!this.standing.when || this.standing.when(recorded)) ? this.standing : null;
+    const scripted = standing ? -1 : this.faults.findIndex((f) => !f.when || f.when(recorded));
     const fault =
+      standing ??
       (scripted >= 0 ? this.faults.splice(scripted, 1)[0] : undefined) ??
       (this.faultRate > 0 && Math.random() < this.faultRate
         ? this.randomFaults[Math.floor(Math.random() * this.randomFaults.length)]
         : undefined);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'redirect') {
-      res.writeHead(307, { Location: fault.location });
+      res.writeHead(fault.status ?? 307, { Location: fault.location });
       return void res.end();
+    }
+    if (fault?.kind === 'web-page') {
+      res.writeHead(fault.status, { 'Content-Type': 'text/html; charset=utf-8' });
+      return void res.end(loginPage);
+    }
+    if (fault?.kind === 'body') {
+      res.writeHead(fault.status, { 'Content-Type': fault.contentType ?? 'application/json' });
+      return void res.end(fault.body);
+    }
+    if (fault?.kind === 'endless') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"id": "');
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+      return;
     }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {};

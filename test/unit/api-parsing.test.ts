@@ -19,9 +19,11 @@ describe('response parsers', () => {
   it('accepts a boolean blocked flag', () => {
     expect(parseDevice({ id: 'x', blocked: true })?.status).toBe('BLOCKED');
   });
-  it('tolerates pages without items or next token', () => {
-    expect(parseDevicePage({})).toEqual({ items: [], next: null });
-    expect(parseDevicePage({ items: [{ id: 'a' }, { nope: 1 }], pageNextToken: 't' }).items).toHaveLength(1);
+  it('takes a page only with its items list, skipping items that are not devices', () => {
+    expect(parseDevicePage({})).toBeUndefined();
+    expect(parseDevicePage('<html>')).toBeUndefined();
+    expect(parseDevicePage({ items: [] })).toEqual({ items: [], next: null });
+    expect(parseDevicePage({ items: [{ id: 'a' }, { nope: 1 }], pageNextToken: 't' })?.items).toHaveLength(1);
   });
   it('reads Retry-After as seconds or an HTTP date', () => {
     expect(parseRetryAfter('7')).toBe(7000);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AutoSync, type AutoSyncTarget } from '../../electron/services/auto-sync';
 
 /** An app whose reachability probe answers only when the test says so. */
@@ -48,5 +48,34 @@ describe('auto sync', () => {
       'failed: The database connection is not open',
     ]);
     auto.stop();
+  });
+});
+
+describe('auto sync while the service keeps failing', () => {
+  it('waits twice as long after each sync that settled nothing, and starts afresh when poked', async () => {
+    vi.useFakeTimers();
+    try {
+      const probes: number[] = [];
+      const target: AutoSyncTarget = {
+        probe: async () => (probes.push(Date.now()), true),
+        sync: async () => ({ succeeded: 0, failed: 0, stopped: { reason: 'server-error' } }),
+        hasWork: () => true,
+        nextDueAt: () => Date.now(), // an entry due at once must not undercut the back-off
+        setOnline: () => undefined,
+        failed: () => undefined,
+      };
+      const auto = new AutoSync(target, { probeIntervalMs: 1_000, maxBackoffMs: 4_000 });
+      auto.start();
+      await vi.advanceTimersByTimeAsync(20_000);
+      const gaps = probes.slice(1).map((t, i) => t - probes[i]!);
+      expect(gaps.slice(0, 5)).toEqual([1_000, 2_000, 4_000, 4_000, 4_000]);
+      probes.length = 0;
+      auto.poke();
+      await vi.advanceTimersByTimeAsync(1_500);
+      expect(probes).toHaveLength(2);
+      auto.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,15 +1,26 @@
 import { tryParseJson } from '../../core/json';
+import { withoutKeys } from '../../core/redact';
 import type { ApiOutcome, ServiceDevice, ServiceTag } from '../../core/service-model';
-import { withoutSecrets } from '../../core/redact';
+import { describeRedirect, describeWebAnswer, looksLikeWebPage } from '../../core/web-answer';
+import {
+  documentedBulkAnswer,
+  parseDevice,
+  parseDevicePage,
+  parseRetryAfter,
+  parseTag,
+  parseTagList,
+} from './answers';
 
 /**
  * The Provisioning API client. Every detail the public documentation does not pin down (marked
- * "assumed" in the spec) lives here: the endpoint table and the defensive response parsers.
+ * "assumed" in the spec) lives here and in answers.ts: the endpoint table and the parsers that
+ * decide whether a 2xx is the documented answer. A 2xx that is not counts as no answer at all.
  */
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export type { ApiOutcome } from '../../core/service-model';
+export { parseDevice, parseDevicePage, parseRetryAfter, parseTag, parseTagList } from './answers';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -18,6 +29,12 @@ export interface ClientOptions {
   fetch?: FetchLike;
   timeoutMs?: number;
 }
+
+/** A reader turns a 2xx body into the documented answer, or says it is not one (undefined). */
+type Reader<T> = (body: unknown, status: number, raw: string) => T | undefined;
+
+/** The largest answer read (a page of 1,000 devices is about 300 KB); a body that never ends stops here. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 const device = (id: string) => `claimed-devices/${encodeURIComponent(id)}`;
 const tag = (idOrName: string) => `claimed-devices/tags/${encodeURIComponent(idOrName)}`;
@@ -42,72 +59,34 @@ const endpoints = {
   },
 } as const;
 
-const asString = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+// ---- what counts as the documented answer -------------------------------------------------------
 
-/** Accepts the documented device object and tolerates missing or extra fields. */
-export function parseDevice(value: unknown): ServiceDevice | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const o = value as Record<string, unknown>;
-  const id = asString(o.id) ?? asString(o.deviceId);
-  if (!id) return null;
-  const blocked = o.blocked === true;
-  return {
-    id: id.toLowerCase(),
-    deviceType: asString(o.deviceType),
-    imei: asString(o.imei),
-    tags: Array.isArray(o.tags) ? o.tags.filter((t): t is string => typeof t === 'string') : [],
-    status: blocked ? 'BLOCKED' : asString(o.status),
-    claimedAt: asString(o.claimedAt),
-    raw: value,
+/** The device object, and the very device asked about. */
+const theDevice =
+  (id: string | null): Reader<ServiceDevice> =>
+  (body) => {
+    const parsed = parseDevice(body);
+    return parsed && (id === null || parsed.id === id) ? parsed : undefined;
   };
-}
 
-export function parseTag(value: unknown): ServiceTag | null {
-  if (typeof value === 'string') return { id: null, tag: value, description: '', createdAt: null };
-  if (typeof value !== 'object' || value === null) return null;
-  const o = value as Record<string, unknown>;
-  const name = asString(o.tag) ?? asString(o.name);
-  if (!name) return null;
-  return {
-    id: asString(o.id),
-    tag: name,
-    description: asString(o.description) ?? '',
-    createdAt: asString(o.createdAt),
+/** 204, or a 200 that is empty or carries the device: anything else (`{}`, a page) is no answer. */
+const noContentOr =
+  <T>(reader: Reader<T> | null): Reader<T | null> =>
+  (body, status, raw) => {
+    if (status === 204 || (status === 200 && raw.trim() === '')) return null;
+    return reader ? reader(body, status, raw) : undefined;
   };
-}
 
-export function parseTagList(value: unknown): ServiceTag[] {
-  const list = Array.isArray(value)
-    ? value
-    : Array.isArray((value as { items?: unknown })?.items)
-      ? (value as { items: unknown[] }).items
-      : [];
-  return list.map(parseTag).filter((t): t is ServiceTag => t !== null);
-}
+const noContent: Reader<null> = noContentOr<never>(null);
 
-export function parseDevicePage(value: unknown): { items: ServiceDevice[]; next: string | null } {
-  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const list = Array.isArray(o.items) ? o.items : Array.isArray(value) ? value : [];
-  return {
-    items: list.map(parseDevice).filter((d): d is ServiceDevice => d !== null),
-    next: asString(o.pageNextToken) || null,
+const theTag =
+  (name: string | null): Reader<ServiceTag> =>
+  (body) => {
+    const parsed = typeof body === 'object' && body !== null ? parseTag(body) : null;
+    return parsed && (name === null || parsed.tag === name) ? parsed : undefined;
   };
-}
 
-/** Retry-After is either seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-
-function messageOf(raw: string, status: number): string {
-  const body = tryParseJson(raw) as { message?: unknown } | undefined;
-  if (typeof body?.message === 'string' && body.message) return body.message;
-  return raw.trim().slice(0, 300) || `HTTP ${status}`;
-}
+const anyAnswer: Reader<null> = () => null;
 
 const notSentCodes = new Set([
   'ECONNREFUSED',
@@ -118,21 +97,64 @@ const notSentCodes = new Set([
   'ERR_INVALID_URL',
 ]);
 
-const ignoreBody = () => null;
+function messageOf(raw: string, status: number): string {
+  const body = tryParseJson(raw) as { message?: unknown } | undefined;
+  if (typeof body?.message === 'string' && body.message) return body.message.slice(0, 300);
+  return raw.trim().slice(0, 300) || `HTTP ${status}`;
+}
+
+/** Reads a body up to a size; rejects when the connection drops or the time runs out mid-body. */
+async function readBody(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new Error(`the answer was larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+export type Reachability = 'reachable' | 'unreachable' | 'intercepted';
 
 export class ProvisioningClient {
   private readonly fetch: FetchLike;
+  private readonly host: string;
 
   constructor(private readonly options: ClientOptions) {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.host = new URL(options.baseUrl).host;
+  }
+
+  /**
+   * The URL of an endpoint, or null if resolving it changed the path it was built as: a name such
+   * as `..` (which encodeURIComponent leaves alone) would otherwise climb out of its place.
+   */
+  private urlOf(path: string): string | null {
+    const base = new URL(this.options.baseUrl);
+    const url = new URL(path, base);
+    const [literalPath] = path.split('?') as [string];
+    return url.origin === base.origin && url.pathname === base.pathname + literalPath ? url.toString() : null;
   }
 
   private async call<T>(
     endpoint: { method: string; path: string },
-    parse: (body: unknown) => T,
+    read: Reader<T>,
     body?: { contentType: string; text: string },
   ): Promise<ApiOutcome<T>> {
-    const url = new URL(endpoint.path, this.options.baseUrl).toString();
+    const url = this.urlOf(endpoint.path);
+    if (url === null) {
+      const message = `"${endpoint.path}" cannot be sent: a name in it would change the request's path`;
+      return { kind: 'rejected', status: 0, message, raw: '' };
+    }
+    const secrets = [this.options.apiKey];
     let response: Response;
     try {
       response = await this.fetch(url, {
@@ -155,18 +177,63 @@ export class ProvisioningClient {
       return {
         kind: 'transient',
         status: null,
-        message: `Could not reach ${new URL(url).host}: ${what}`,
+        // The HTTP library's own words can echo a header (a key with a line break in it).
+        message: withoutKeys(`Could not reach ${this.host}: ${what}`, secrets),
         // Refused or unresolvable: nothing was sent. A reset or a timeout: it may have arrived.
         maybeSent: timedOut || !notSentCodes.has(cause ?? ''),
       };
     }
-    const raw = await response.text().catch(() => '');
     const status = response.status;
-    if (status >= 200 && status < 300) {
-      return { kind: 'ok', value: parse(tryParseJson(raw) ?? null), status };
+    let raw: string;
+    try {
+      // Redacted before anything else reads it: no part of a key may be stored, logged or cut in half.
+      raw = withoutKeys(await readBody(response), secrets);
+    } catch (err) {
+      // A body that never ended (or broke off): whatever the status said, nothing was confirmed.
+      return {
+        kind: 'transient',
+        status,
+        message: `The answer from ${this.host} (HTTP ${status}) broke off: ${withoutKeys((err as Error).message, secrets)}`,
+        maybeSent: true,
+      };
     }
-    // A hostile or careless server may echo the Authorization header: never keep the key.
-    const message = withoutSecrets(messageOf(raw, status), [this.options.apiKey]);
+    const contentType = response.headers.get('content-type');
+    if (status >= 300 && status < 400) {
+      return {
+        kind: 'not-api',
+        status,
+        message: describeRedirect(status, this.host, response.headers.get('location')),
+        maybeSent: false,
+      };
+    }
+    if (looksLikeWebPage(contentType, raw)) {
+      // A gateway's error page may stand for a request it did pass on; a 2xx page is no answer either.
+      if (status >= 500) {
+        return {
+          kind: 'transient',
+          status,
+          message: `HTTP ${status} from a proxy or gateway (a web page, not the API): the service or the network is down`,
+          maybeSent: true,
+        };
+      }
+      return {
+        kind: 'not-api',
+        status,
+        message: describeWebAnswer(status, this.host),
+        maybeSent: status < 300,
+      };
+    }
+    if (status >= 200 && status < 300) {
+      const value = read(tryParseJson(raw) ?? null, status, raw);
+      if (value !== undefined) return { kind: 'ok', value, status };
+      return {
+        kind: 'transient',
+        status,
+        message: `${this.host} answered HTTP ${status} without the documented answer (${raw.trim() ? `"${raw.trim().slice(0, 80)}"` : 'an empty body'}): nothing is taken as done until the service confirms it`,
+        maybeSent: true,
+      };
+    }
+    const message = messageOf(raw, status);
     if (status === 401) return { kind: 'auth', status, message: `The API key was refused (401): ${message}` };
     if (status === 403) {
       return { kind: 'auth', status, message: `The API key's role may not do this (403): ${message}` };
@@ -178,36 +245,34 @@ export class ProvisioningClient {
         message,
       };
     }
+    if (status === 407) {
+      return { kind: 'not-api', status, message: describeWebAnswer(status, this.host), maybeSent: false };
+    }
     if (status >= 500 || status === 408) {
       return { kind: 'transient', status, message: `HTTP ${status}: ${message}`, maybeSent: true };
-    }
-    if (status >= 300 && status < 400) {
-      return {
-        kind: 'transient',
-        status,
-        message: `The API answered with a redirect (${status}), which is not followed`,
-        maybeSent: false,
-      };
     }
     return { kind: 'rejected', status, message, raw };
   }
 
   /**
-   * Whether the API host answers at all (the OS "online" flag lies behind captive portals and
-   * VPNs). Any HTTP status counts; the key is not sent.
+   * Whether the API host answers, without the key (the OS "online" flag lies behind captive
+   * portals and VPNs). A web page or a redirect means something else answers in its place.
    */
-  async reachable(): Promise<boolean> {
+  async reachable(): Promise<Reachability> {
     try {
       const response = await this.fetch(this.options.baseUrl, {
         method: 'GET',
-        headers: { 'User-Agent': this.options.userAgent },
+        headers: { 'User-Agent': this.options.userAgent, Accept: 'application/json' },
         redirect: 'manual',
         signal: AbortSignal.timeout(Math.min(this.options.timeoutMs ?? 30_000, 10_000)),
       });
-      await response.body?.cancel();
-      return true;
+      const redirected = response.status >= 300 && response.status < 400;
+      const head = redirected ? '' : await readBody(response).catch(() => '');
+      return redirected || looksLikeWebPage(response.headers.get('content-type'), head)
+        ? 'intercepted'
+        : 'reachable';
     } catch {
-      return false;
+      return 'unreachable';
     }
   }
 
@@ -216,7 +281,7 @@ export class ProvisioningClient {
    * nothing, and is refused with 403 only for a read-only (viewer) role.
    */
   async keyMayChange(): Promise<boolean | null> {
-    const outcome = await this.call(endpoints.dryRunClaim(), ignoreBody, {
+    const outcome = await this.call(endpoints.dryRunClaim(), anyAnswer, {
       contentType: 'application/json',
       text: JSON.stringify({ claimToken: 'role-check.not-a-token' }),
     });
@@ -224,41 +289,42 @@ export class ProvisioningClient {
     return outcome.kind === 'ok' || outcome.kind === 'rejected' ? true : null;
   }
 
-  claim(token: string, tags: string[]): Promise<ApiOutcome<ServiceDevice | null>> {
+  /** Claims one device; the answer must be that very device. */
+  claim(token: string, tags: string[], deviceId: string): Promise<ApiOutcome<ServiceDevice>> {
     const payload = tags.length > 0 ? { claimToken: token, tags } : { claimToken: token };
-    return this.call(endpoints.claim(), parseDevice, {
+    return this.call(endpoints.claim(), theDevice(deviceId), {
       contentType: 'application/json',
       text: JSON.stringify(payload),
     });
   }
 
-  getDevice(id: string): Promise<ApiOutcome<ServiceDevice | null>> {
-    return this.call(endpoints.getDevice(id), parseDevice);
+  getDevice(id: string): Promise<ApiOutcome<ServiceDevice>> {
+    return this.call(endpoints.getDevice(id), theDevice(id));
   }
 
   listDevicesPage(pageLimit: number, next: string | null) {
     return this.call(endpoints.listDevices(pageLimit, next), parseDevicePage);
   }
 
-  /** Claims many devices in one request; the raw body is mapped to rows by core/bulk-result. */
+  /** Claims many devices in one request; the rows are mapped back by core/bulk-result. */
   bulkClaim(csv: string): Promise<ApiOutcome<unknown>> {
-    return this.call(endpoints.claim(), (body) => body, { contentType: 'text/csv', text: csv });
+    return this.call(endpoints.claim(), documentedBulkAnswer, { contentType: 'text/csv', text: csv });
   }
 
   unclaim(id: string) {
-    return this.call(endpoints.unclaim(id), ignoreBody);
+    return this.call(endpoints.unclaim(id), noContent);
   }
 
   block(id: string) {
-    return this.call(endpoints.block(id), ignoreBody);
+    return this.call(endpoints.block(id), noContentOr(theDevice(id)));
   }
 
   unblock(id: string) {
-    return this.call(endpoints.unblock(id), ignoreBody);
+    return this.call(endpoints.unblock(id), noContentOr(theDevice(id)));
   }
 
   setTags(id: string, tags: string[]) {
-    return this.call(endpoints.setTags(id), parseDevice, {
+    return this.call(endpoints.setTags(id), theDevice(id), {
       contentType: 'application/json',
       text: JSON.stringify({ tags }),
     });
@@ -269,7 +335,7 @@ export class ProvisioningClient {
   }
 
   createTag(name: string, description: string) {
-    return this.call(endpoints.createTag(), parseTag, {
+    return this.call(endpoints.createTag(), theTag(name), {
       contentType: 'application/json',
       text: JSON.stringify({ tag: name, description }),
     });
@@ -277,13 +343,13 @@ export class ProvisioningClient {
 
   updateTag(idOrName: string, change: { tag: string; description: string | null }) {
     const body = change.description === null ? { tag: change.tag } : change;
-    return this.call(endpoints.updateTag(idOrName), parseTag, {
+    return this.call(endpoints.updateTag(idOrName), theTag(change.tag), {
       contentType: 'application/json',
       text: JSON.stringify(body),
     });
   }
 
   deleteTag(idOrName: string) {
-    return this.call(endpoints.deleteTag(idOrName), ignoreBody);
+    return this.call(endpoints.deleteTag(idOrName), noContent);
   }
 }

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import type { ClaimPayload, NewClaim } from '../db/outbox-repo';
+import type { ClaimPayload } from '../../core/outbox-entry';
+import type { NewClaim } from '../db/outbox-repo';
 import { CodedError, errorCodes, type ErrorCode } from '../../shared/result';
 import { streamTokenFile, type ParsedClaim, type RejectedRow } from './token-file';
 

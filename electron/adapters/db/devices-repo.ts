@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { write } from './database';
 import type { ServiceDevice } from '../../core/service-model';
 import type { DeviceFields, DeviceReadView } from '../../shared/types';
 
@@ -43,6 +44,10 @@ export class DevicesRepository {
 
   /** One device: a single statement, so it joins the caller's transaction without a savepoint. */
   upsert(device: ServiceDevice, pulledAt = new Date().toISOString()): void {
+    write(this.db, () => this.upsertRow(device, pulledAt));
+  }
+
+  private upsertRow(device: ServiceDevice, pulledAt: string): void {
     this.upsertDevice.run({
       ...device,
       tags: JSON.stringify(device.tags),
@@ -53,15 +58,15 @@ export class DevicesRepository {
 
   upsertMany(devices: ServiceDevice[]): void {
     const pulledAt = new Date().toISOString();
-    this.db.transaction(() => devices.forEach((d) => this.upsert(d, pulledAt)))();
+    write(this.db, () => devices.forEach((d) => this.upsertRow(d, pulledAt)));
   }
 
   /** Replaces the local copy with a complete pull, in one transaction. */
   replaceAll(devices: ServiceDevice[]): void {
-    this.db.transaction(() => {
+    write(this.db, () => {
       this.db.prepare('DELETE FROM devices').run();
       this.upsertMany(devices);
-    })();
+    });
   }
 
   get(id: string): DeviceFields | null {
@@ -83,22 +88,28 @@ export class DevicesRepository {
 
   /** A tag renamed here applies to every device carrying it, as the service will do. */
   renameTag(from: string, to: string): void {
-    this.db
-      .prepare(
-        `UPDATE devices SET tags = (SELECT json_group_array(CASE WHEN value = @from THEN @to ELSE value END) FROM json_each(devices.tags))
+    write(this.db, () =>
+      this.db
+        .prepare(
+          `UPDATE devices SET tags = (SELECT json_group_array(CASE WHEN value = @from THEN @to ELSE value END) FROM json_each(devices.tags))
          WHERE EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @from)`,
-      )
-      .run({ from, to });
+        )
+        .run({ from, to }),
+    );
   }
 
   /** A tag deleted here is removed from every device, as the service will do. */
   removeTag(name: string): number {
-    return this.db
-      .prepare(
-        `UPDATE devices SET tags = (SELECT json_group_array(value) FROM json_each(devices.tags) WHERE value <> @name)
+    return write(
+      this.db,
+      () =>
+        this.db
+          .prepare(
+            `UPDATE devices SET tags = (SELECT json_group_array(value) FROM json_each(devices.tags) WHERE value <> @name)
          WHERE EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @name)`,
-      )
-      .run({ name }).changes;
+          )
+          .run({ name }).changes,
+    );
   }
 
   /** The device object exactly as the service last sent it. */
@@ -116,12 +127,14 @@ export class DevicesRepository {
   }
 
   recordRead(read: DeviceRead): void {
-    this.db
-      .prepare(
-        `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at, site)
+    write(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at, site)
          VALUES (@deviceId, @deviceType, @imei, @model, @firmware, @port, @readAt, @site)`,
-      )
-      .run({ site: '', ...read });
+        )
+        .run({ site: '', ...read }),
+    );
   }
 
   /**

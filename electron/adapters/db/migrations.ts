@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CodedError } from '../../shared/result';
 
 /**
  * Forward-only schema changes. Entry N brings the database from user_version N-1 to N.
@@ -73,29 +74,54 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
     `),
   // 5: the site that was active when a board was read, for the site report.
   (db) => db.exec(`ALTER TABLE device_reads ADD COLUMN site TEXT NOT NULL DEFAULT ''`),
+  // 6: the file says whose it is (another application's SQLite file is never adopted), and
+  // leases: which process syncs this data folder (one at a time) and who else is writing.
+  (db) => {
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.exec(`
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        label TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `);
+  },
 ];
+
+/** "FCLM": written into the database header, so a Fieldclaim file is recognised as one. */
+export const APPLICATION_ID = 0x46434c4d;
 
 export const latestSchemaVersion = migrations.length;
 
-export class NewerDatabaseError extends Error {
-  constructor(found: number) {
+export class NewerDatabaseError extends CodedError {
+  constructor(found: number, file: string) {
     super(
-      `This database was written by a newer Fieldclaim (schema ${found}, this version knows ${latestSchemaVersion}): ` +
+      'database-unusable',
+      `${file} was written by a newer Fieldclaim (schema ${found}, this version knows ${latestSchemaVersion}): ` +
         'update Fieldclaim to open it. Nothing was changed.',
     );
   }
 }
 
-/** Applies the migrations up to `target` (default: all), each in its own transaction. */
+const versionOf = (db: Database.Database) => db.pragma('user_version', { simple: true }) as number;
+
+/**
+ * Applies the migrations up to `target` (default: all), each in its own transaction that holds
+ * the write lock from the start: another process opening the same file at the same moment waits,
+ * then finds the step done. An up-to-date database is only read.
+ */
 export function migrate(db: Database.Database, target = latestSchemaVersion): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > latestSchemaVersion) throw new NewerDatabaseError(current);
+  const current = versionOf(db);
+  if (current > latestSchemaVersion) throw new NewerDatabaseError(current, db.name);
   for (let version = current + 1; version <= target; version++) {
     const step = migrations[version - 1];
     if (!step) throw new Error(`no migration ${version}`);
     db.transaction(() => {
+      if (versionOf(db) >= version) return;
       step(db);
       db.pragma(`user_version = ${version}`);
-    })();
+    }).immediate();
   }
 }

@@ -1,6 +1,15 @@
-import { newClientId } from './client-id';
 import type Database from 'better-sqlite3';
-import type { EntryKind, EntryState, OutboxCounts, OutboxEntry } from '../../shared/types';
+import {
+  decideClaim,
+  mergeClaims,
+  type ClaimHistoryEntry,
+  type ClaimPayload,
+  type PayloadByKind,
+  type StoredEntry,
+} from '../../core/outbox-entry';
+import type { EntryKind, EntryState, OutboxCounts } from '../../shared/types';
+import { newClientId } from './client-id';
+import { write } from './database';
 
 interface OutboxRow {
   seq: number;
@@ -17,35 +26,6 @@ interface OutboxRow {
   updated_at: string;
 }
 
-export interface ClaimPayload {
-  token: string;
-  tags: string[];
-  imei: string | null;
-}
-
-/** What each kind of change carries; `key` (device_id column) orders changes to the same thing. */
-export interface PayloadByKind {
-  claim: ClaimPayload;
-  'set-tags': { tags: string[] };
-  block: Record<string, never>;
-  unblock: Record<string, never>;
-  unclaim: Record<string, never>;
-  'tag-create': { tag: string; description: string };
-  'tag-update': { tag: string; to: string; description: string | null };
-  'tag-delete': { tag: string };
-}
-
-export type StoredEntry = {
-  [K in EntryKind]: OutboxEntry & {
-    kind: K;
-    payload: PayloadByKind[K];
-    uncertain: boolean;
-    nextAttemptAt: number | null;
-  };
-}[EntryKind];
-
-export type ClaimEntry = Extract<StoredEntry, { kind: 'claim' }>;
-
 /** A claim about to be queued, its payload already serialised. */
 export interface NewClaim {
   deviceId: string;
@@ -55,8 +35,12 @@ export interface NewClaim {
 /** What enqueueing a claim did: queued anew, refreshed an unsent one, or found it already handled. */
 export type EnqueueOutcome = 'queued' | 'refreshed' | 'in-flight' | 'already-claimed';
 
-/** Tag changes are ordered among themselves by tag name, as device changes are by device UUID. */
-export const tagKey = (tag: string) => `tag:${tag}`;
+const outcomeOf: Record<ReturnType<typeof decideClaim>['action'], EnqueueOutcome> = {
+  'queue-new': 'queued',
+  refresh: 'refreshed',
+  'in-flight': 'in-flight',
+  'already-claimed': 'already-claimed',
+};
 
 function toEntry(row: OutboxRow): StoredEntry {
   const payload = JSON.parse(row.payload) as Partial<ClaimPayload>;
@@ -83,43 +67,33 @@ const now = () => new Date().toISOString();
 /** The only code that reads or writes the outbox table. */
 export class OutboxRepository {
   // Prepared once: imports enqueue 100,000 claims in one go.
-  private readonly claimsOfDevice: Database.Statement<[string], OutboxRow>;
+  private readonly claimHistory: Database.Statement<
+    [string],
+    Omit<ClaimHistoryEntry, 'uncertain'> & { uncertain: number }
+  >;
   private readonly refreshClaim: Database.Statement;
   private readonly insertEntry: Database.Statement;
-  private readonly devicesWithClaims: Database.Statement<[string], string>;
-  private readonly allClaimDevices: Database.Statement<[], string>;
-  private readonly queueLength: Database.Statement<[], number>;
+  private readonly stageClaim: Database.Statement;
   private readonly firstBarrier: Database.Statement<[], number>;
   private readonly setSending: Database.Statement;
   private readonly setState: Database.Statement;
   private readonly unsettledBefore: Database.Statement<[number], number>;
 
-  constructor(
-    private readonly db: Database.Database,
-    /** Up to this many outbox rows, every queued claim's device is read at once (tests lower it). */
-    private readonly wholeQueueReadRows = 50_000,
-  ) {
-    // No ORDER BY: a device has a handful of claim entries at most, and sorting them in SQL costs
-    // more than the lookup itself (it decides the import rate).
-    this.claimsOfDevice = db.prepare(`SELECT * FROM outbox WHERE device_id = ? AND kind = 'claim'`);
+  constructor(private readonly db: Database.Database) {
+    // No ORDER BY: a device has a handful of entries at most; decideClaim picks the newest.
+    this.claimHistory = db.prepare(
+      `SELECT seq, kind, state, uncertain FROM outbox WHERE device_id = ? AND kind IN ('claim', 'unclaim')`,
+    );
     this.refreshClaim = db.prepare(
       `UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, attempts = 0, next_attempt_at = NULL,
        updated_at = ? WHERE seq = ?`,
     );
-    this.devicesWithClaims = db
-      .prepare<[string], string>(
-        `SELECT DISTINCT device_id FROM outbox WHERE kind = 'claim' AND device_id IN (SELECT value FROM json_each(?))`,
-      )
-      .pluck();
-    this.allClaimDevices = db
-      .prepare<[], string>(`SELECT device_id FROM outbox WHERE kind = 'claim'`)
-      .pluck();
-    this.queueLength = db.prepare<[], number>('SELECT COUNT(*) FROM outbox').pluck();
     this.setSending = db.prepare(
       `UPDATE outbox SET state = 'sending', uncertain = 1, attempts = attempts + 1, updated_at = ? WHERE client_id = ?`,
     );
     this.setState = db.prepare(
-      'UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, uncertain = ?, updated_at = ? WHERE client_id = ?',
+      `UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, uncertain = ?, attempts = attempts + ?,
+       updated_at = ? WHERE client_id = ?`,
     );
     this.firstBarrier = db
       .prepare<[], number>(
@@ -136,6 +110,19 @@ export class OutboxRepository {
       `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
     );
+    // Imports are staged in a temp table, which belongs to this connection alone: staging takes no
+    // lock on the database file, and the whole file then lands in one short transaction.
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS staged_claims (
+      device_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL, payload TEXT NOT NULL)`);
+    db.function('fieldclaim_merge_claim', { deterministic: true }, (previous, next) =>
+      JSON.stringify(
+        mergeClaims(JSON.parse(String(previous)) as ClaimPayload, JSON.parse(String(next)) as ClaimPayload),
+      ),
+    );
+    this.stageClaim = db.prepare(
+      `INSERT INTO temp.staged_claims (device_id, client_id, payload) VALUES (?, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET payload = fieldclaim_merge_claim(payload, excluded.payload)`,
+    );
   }
 
   /**
@@ -143,24 +130,18 @@ export class OutboxRepository {
    * (a fresh read replaces the old token, keeping the entry's place in line).
    */
   enqueueClaim(deviceId: string, payload: ClaimPayload): { outcome: EnqueueOutcome; entry: StoredEntry } {
-    return this.db.transaction(() => {
-      const { outcome, seq } = this.putClaim(deviceId, payload, now());
+    return write(this.db, () => {
+      const { outcome, seq } = this.putClaim(deviceId, JSON.stringify(payload), now());
       return { outcome, entry: this.bySeq(seq) };
-    })();
-  }
-
-  /** Many claims in one transaction: all land, or none do. */
-  enqueueClaims(claims: Array<{ deviceId: string; payload: ClaimPayload }>): Record<EnqueueOutcome, number> {
-    return this.enqueueClaimBatches([
-      claims.map((c) => ({ deviceId: c.deviceId, payloadJson: JSON.stringify(c.payload) })),
-    ]);
+    });
   }
 
   /**
-   * Many claims in one transaction, taken batch by batch as they are produced (a token file read on
-   * a worker thread while this thread writes): all land, or none do. Devices that already have a
-   * claim are found up front or per batch; only those (and repeats within the import) take the
-   * slower path. Payloads arrive as JSON text, serialised where they were produced.
+   * Many claims, taken batch by batch as they are produced (a token file read on a worker thread
+   * while this thread writes): all land, or none do. The batches are staged first, holding no
+   * lock on the file (repeats within the file merge there); then one transaction moves them into
+   * the outbox in SQL, and only devices the outbox already knows go through the rule one by one.
+   * A sync in another process waits for that short transaction, not for the whole file.
    */
   enqueueClaimBatches(batches: Iterable<NewClaim[]>): Record<EnqueueOutcome, number> {
     const counts: Record<EnqueueOutcome, number> = {
@@ -169,79 +150,76 @@ export class OutboxRepository {
       'in-flight': 0,
       'already-claimed': 0,
     };
-    const stamp = now();
-    this.db.transaction(() => {
-      const known = this.claimedDevices();
+    this.db.exec('DELETE FROM temp.staged_claims');
+    try {
+      let claims = 0;
       for (const batch of batches) {
-        known.lookUp(batch.map((c) => c.deviceId));
-        for (const c of batch) {
-          if (known.has(c.deviceId)) {
-            const payload = JSON.parse(c.payloadJson) as ClaimPayload;
-            counts[this.putClaim(c.deviceId, payload, stamp).outcome]++;
-          } else {
-            this.insertRow('claim', c.deviceId, c.payloadJson, stamp);
-            known.add(c.deviceId);
-            counts.queued++;
-          }
-        }
+        this.db.transaction(() => {
+          for (const c of batch) this.stageClaim.run(c.deviceId, newClientId(), c.payloadJson);
+        })();
+        claims += batch.length;
       }
-    })();
+      const stamp = now();
+      write(this.db, () => {
+        counts.queued = this.db
+          .prepare(
+            `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
+             SELECT s.client_id, 'claim', s.device_id, s.payload, 'pending', @stamp, @stamp FROM temp.staged_claims s
+             WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.device_id = s.device_id AND o.kind IN ('claim', 'unclaim'))
+             ORDER BY s.rowid`,
+          )
+          .run({ stamp }).changes;
+        const known = this.db
+          .prepare<[], { device_id: string; payload: string }>(
+            `SELECT device_id, payload FROM temp.staged_claims s
+             WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.device_id = s.device_id AND o.kind IN ('claim', 'unclaim'))
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.client_id = s.client_id)
+             ORDER BY s.rowid`,
+          )
+          .all();
+        for (const row of known) counts[this.putClaim(row.device_id, row.payload, stamp).outcome]++;
+      });
+      const staged = counts.queued + counts.refreshed + counts['in-flight'] + counts['already-claimed'];
+      // Rows of the file that repeated a device merged while staged: each one refreshed the first.
+      counts.refreshed += claims - staged;
+    } finally {
+      this.db.exec('DELETE FROM temp.staged_claims');
+    }
     return counts;
   }
 
-  /** The de-duplication rule; runs inside the caller's transaction. */
+  /** The de-duplication rule (core/outbox-entry.ts), applied; runs inside the caller's transaction. */
   private putClaim(
     deviceId: string,
-    payload: ClaimPayload,
+    payloadJson: string,
     stamp: string,
   ): { outcome: EnqueueOutcome; seq: number } {
-    const existing = this.claimsOfDevice
-      .all(deviceId)
-      .reduce<OutboxRow | undefined>(
-        (latest, row) => (latest && latest.seq > row.seq ? latest : row),
-        undefined,
-      );
-    if (!existing) {
-      return { outcome: 'queued', seq: this.insertRow('claim', deviceId, JSON.stringify(payload), stamp) };
+    const history = this.claimHistory.all(deviceId).map((r) => ({ ...r, uncertain: r.uncertain === 1 }));
+    const decision = decideClaim(history);
+    switch (decision.action) {
+      case 'queue-new':
+        return { outcome: 'queued', seq: this.insertRow('claim', deviceId, payloadJson, stamp) };
+      case 'refresh': {
+        const current = this.bySeq(decision.seq).payload as ClaimPayload;
+        const merged = mergeClaims(current, JSON.parse(payloadJson) as ClaimPayload);
+        this.refreshClaim.run(JSON.stringify(merged), stamp, decision.seq);
+        return { outcome: 'refreshed', seq: decision.seq };
+      }
+      default:
+        return { outcome: outcomeOf[decision.action], seq: decision.seq };
     }
-    if ((existing.state === 'pending' || existing.state === 'failed') && existing.uncertain === 0) {
-      const previous = JSON.parse(existing.payload) as ClaimPayload;
-      const merged: ClaimPayload = {
-        token: payload.token,
-        tags: [...new Set([...previous.tags, ...payload.tags])],
-        imei: payload.imei ?? previous.imei,
-      };
-      this.refreshClaim.run(JSON.stringify(merged), stamp, existing.seq);
-      return { outcome: 'refreshed', seq: existing.seq };
-    }
-    // An unsettled claim may already have reached the service: it is settled before anything else.
-    if (existing.state === 'sending' || existing.uncertain === 1)
-      return { outcome: 'in-flight', seq: existing.seq };
-    if (existing.state === 'done') return { outcome: 'already-claimed', seq: existing.seq };
-    return { outcome: 'queued', seq: this.insertRow('claim', deviceId, JSON.stringify(payload), stamp) };
   }
 
   /** Which of these devices already have a claim in the outbox (in any state). */
   devicesWithClaim(deviceIds: string[]): Set<string> {
-    const known = this.claimedDevices();
-    known.lookUp(deviceIds);
-    return new Set(deviceIds.filter((id) => known.has(id)));
-  }
-
-  /**
-   * The devices with a claim in the outbox, for lists of devices asked about one after another
-   * (the batches of an import), and the ones the caller adds. A short queue is read whole, once; a
-   * long one is searched for each list's devices through the index.
-   */
-  private claimedDevices(): Set<string> & { lookUp(deviceIds: string[]): void } {
-    const readWhole = (this.queueLength.get() ?? 0) <= this.wholeQueueReadRows;
-    const known = new Set(readWhole ? this.allClaimDevices.all() : []);
-    return Object.assign(known, {
-      lookUp: (deviceIds: string[]) => {
-        if (readWhole) return;
-        for (const id of this.devicesWithClaims.all(JSON.stringify(deviceIds))) known.add(id);
-      },
-    });
+    return new Set(
+      this.db
+        .prepare<[string], string>(
+          `SELECT DISTINCT device_id FROM outbox WHERE kind = 'claim' AND device_id IN (SELECT value FROM json_each(?))`,
+        )
+        .pluck()
+        .all(JSON.stringify(deviceIds)),
+    );
   }
 
   private insertRow(kind: EntryKind, key: string, payloadJson: string, stamp: string): number {
@@ -254,11 +232,7 @@ export class OutboxRepository {
     key: string,
     payload: PayloadByKind[K],
   ): StoredEntry {
-    return this.insert(kind, key, payload);
-  }
-
-  private insert(kind: EntryKind, key: string, payload: unknown): StoredEntry {
-    return this.bySeq(this.insertRow(kind, key, JSON.stringify(payload), now()));
+    return write(this.db, () => this.bySeq(this.insertRow(kind, key, JSON.stringify(payload), now())));
   }
 
   private bySeq(seq: number): StoredEntry {
@@ -318,14 +292,19 @@ export class OutboxRepository {
 
   /**
    * Entries a crashed or killed run left 'sending': back in line, uncertain, so they are settled
-   * by asking the service before anything is resent. Returns how many.
+   * by asking the service before anything is resent. Only the holder of the sync lease may call
+   * this: another process's entries in flight are not interrupted. Returns how many.
    */
   recoverInterrupted(): number {
-    return this.db
-      .prepare(
-        `UPDATE outbox SET state = 'pending', uncertain = 1, next_attempt_at = NULL WHERE state = 'sending'`,
-      )
-      .run().changes;
+    return write(
+      this.db,
+      () =>
+        this.db
+          .prepare(
+            `UPDATE outbox SET state = 'pending', uncertain = 1, next_attempt_at = NULL WHERE state = 'sending'`,
+          )
+          .run().changes,
+    );
   }
 
   /** Changes not yet confirmed by the service, per device: their kinds in order, and the newest tag list. */
@@ -383,60 +362,73 @@ export class OutboxRepository {
    */
   markSending(ids: string[]): void {
     const stamp = now();
-    this.db.transaction(() => ids.forEach((id) => this.setSending.run(stamp, id)))();
+    write(this.db, () => ids.forEach((id) => this.setSending.run(stamp, id)));
   }
 
   markDone(id: string): void {
-    this.settle(id, 'done', null, null, false);
+    this.writeState(id, 'done', null, null, false, false);
   }
 
   markFailed(id: string, error: string): void {
-    this.settle(id, 'failed', error, null, false);
+    this.writeState(id, 'failed', error, null, false, false);
   }
 
   /**
    * Back in line. `uncertain`: the request may have had its effect (a reset, a timeout, a 5xx),
-   * so the entry is settled by asking the service before it is sent again.
+   * so the entry is settled by asking the service before it is sent again. `attempted`: a look-up
+   * made for it failed, which counts as an attempt, so the next wait is longer.
    */
   markPending(
     id: string,
     error: string | null,
-    options: { retryAt?: number | null; uncertain?: boolean } = {},
+    options: { retryAt?: number | null; uncertain?: boolean; attempted?: boolean } = {},
   ): void {
-    this.settle(id, 'pending', error, options.retryAt ?? null, options.uncertain ?? false);
+    this.writeState(
+      id,
+      'pending',
+      error,
+      options.retryAt ?? null,
+      options.uncertain ?? false,
+      options.attempted ?? false,
+    );
   }
 
-  private settle(
+  private writeState(
     id: string,
     state: EntryState,
     error: string | null,
     retryAt: number | null,
     uncertain: boolean,
+    attempted: boolean,
   ): void {
-    this.db
-      .prepare(
-        'UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, uncertain = ?, updated_at = ? WHERE client_id = ?',
-      )
-      .run(state, error, retryAt, uncertain ? 1 : 0, now(), id);
+    write(this.db, () =>
+      this.setState.run(state, error, retryAt, uncertain ? 1 : 0, attempted ? 1 : 0, now(), id),
+    );
   }
 
   /** Failed entries go back in line; returns how many. */
   retry(id: string | 'all-failed'): number {
     const stamp = now();
     const reset = `state = 'pending', next_attempt_at = NULL, updated_at = ?`;
-    const result =
+    return write(this.db, () =>
       id === 'all-failed'
-        ? this.db.prepare(`UPDATE outbox SET ${reset} WHERE state = 'failed'`).run(stamp)
+        ? this.db.prepare(`UPDATE outbox SET ${reset} WHERE state = 'failed'`).run(stamp).changes
         : this.db
             .prepare(`UPDATE outbox SET ${reset} WHERE client_id = ? AND state = 'failed'`)
-            .run(stamp, id);
-    return result.changes;
+            .run(stamp, id).changes,
+    );
   }
 
   /** Only an entry that has certainly not reached the service (pending or failed, not uncertain) can be dropped. */
   discard(id: string): number {
-    return this.db
-      .prepare(`DELETE FROM outbox WHERE client_id = ? AND state IN ('pending', 'failed') AND uncertain = 0`)
-      .run(id).changes;
+    return write(
+      this.db,
+      () =>
+        this.db
+          .prepare(
+            `DELETE FROM outbox WHERE client_id = ? AND state IN ('pending', 'failed') AND uncertain = 0`,
+          )
+          .run(id).changes,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { write } from './database';
 
 /** Named JSON values. The API key never comes here: it lives in the OS keychain. */
 export class SettingsRepository {
@@ -15,8 +16,8 @@ export class SettingsRepository {
     const statement = this.db.prepare(
       'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
     );
-    this.db.transaction(() => {
+    write(this.db, () => {
       for (const [name, value] of Object.entries(values)) statement.run(name, JSON.stringify(value));
-    })();
+    });
   }
 }

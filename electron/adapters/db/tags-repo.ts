@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { write } from './database';
 import type { ServiceTag } from '../../core/service-model';
 
 /** The team's tags as last pulled, with local changes applied until the service confirms them. */
@@ -18,29 +19,33 @@ export class TagsRepository {
   }
 
   upsert(tag: ServiceTag): void {
-    this.db
-      .prepare(
-        `INSERT INTO tags (name, service_id, description, created_at) VALUES (@tag, @id, @description, @createdAt)
+    write(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO tags (name, service_id, description, created_at) VALUES (@tag, @id, @description, @createdAt)
          ON CONFLICT (name) DO UPDATE SET service_id = COALESCE(excluded.service_id, tags.service_id),
            description = excluded.description, created_at = COALESCE(excluded.created_at, tags.created_at)`,
-      )
-      .run(tag);
+        )
+        .run(tag),
+    );
   }
 
   replaceAll(tags: ServiceTag[]): void {
-    this.db.transaction(() => {
+    write(this.db, () => {
       this.db.prepare('DELETE FROM tags').run();
       for (const tag of tags) this.upsert(tag);
-    })();
+    });
   }
 
   rename(from: string, to: string, description: string | null): void {
-    this.db
-      .prepare('UPDATE tags SET name = ?, description = COALESCE(?, description) WHERE name = ?')
-      .run(to, description, from);
+    write(this.db, () =>
+      this.db
+        .prepare('UPDATE tags SET name = ?, description = COALESCE(?, description) WHERE name = ?')
+        .run(to, description, from),
+    );
   }
 
   delete(name: string): void {
-    this.db.prepare('DELETE FROM tags WHERE name = ?').run(name);
+    write(this.db, () => this.db.prepare('DELETE FROM tags WHERE name = ?').run(name));
   }
 }

@@ -152,15 +152,15 @@ export class SerialLineChannel {
 
   write(text: string): Promise<void> {
     if (this.closedError) return Promise.reject(this.closedError);
+    // An unplugged board fails the write or, as often, the drain after it ("Input/output error").
+    const failure = (err: Error) =>
+      /EIO|ENXIO|ENODEV|Input\/output error/.test(err.message)
+        ? unpluggedError(this.path)
+        : new CodedError('port-unavailable', `${this.path}: ${err.message}`);
     return new Promise((resolve, reject) => {
       this.port.write(text, 'latin1', (err) => {
-        if (err)
-          return reject(
-            /EIO|ENXIO|ENODEV/.test(err.message)
-              ? unpluggedError(this.path)
-              : new CodedError('port-unavailable', `${this.path}: ${err.message}`),
-          );
-        this.port.drain((drainErr) => (drainErr ? reject(drainErr) : resolve()));
+        if (err) return reject(failure(err));
+        this.port.drain((drainErr) => (drainErr ? reject(failure(drainErr)) : resolve()));
       });
     });
   }
