@@ -77,6 +77,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
+    // The one way into the main-process code: the runtime-neutral contract and data shapes.
+    resolve: { alias: { $shared: resolve(__dirname, 'electron/shared') } },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },

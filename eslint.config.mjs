@@ -25,35 +25,47 @@ export default ts.config(
       parserOptions: { extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig },
     },
   },
-  {
-    // Main-process code must stay runnable under plain Node: only electron/main and electron/preload
-    // may import 'electron'.
-    files: [
-      'electron/core/**',
-      'electron/services/**',
-      'electron/adapters/**',
-      'electron/shared/**',
-      'electron/cli/**',
-    ],
-    rules: { 'no-restricted-imports': ['error', { paths: ['electron'] }] },
-  },
-  {
-    files: ['electron/shared/**', 'electron/core/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            'node:*',
-            'electron',
-            'better-sqlite3',
-            'serialport',
-            'keytar',
-            '../adapters/*',
-            '../services/*',
-          ],
-        },
-      ],
-    },
-  },
+  ...layerRules(),
 );
+
+/**
+ * The import rule of each layer (ARCHITECTURE.md), as lint errors rather than a convention.
+ * test/unit/layer-rules.test.ts lints a forbidden import into each layer and proves each one fires.
+ */
+function layerRules() {
+  const folder = (name) => ({ regex: `(^|/)${name}(/|$)`, message: `this layer may not import ${name}/` });
+  const node = {
+    regex: '^(node:|(fs|path|os|crypto|child_process|worker_threads|http|https|net)$)',
+    message: 'pure code does no I/O',
+  };
+  const native = {
+    regex: '^(better-sqlite3|serialport|keytar)$',
+    message: 'native modules live in adapters/',
+  };
+  const electron = {
+    regex: '^electron$',
+    message: 'only electron/main and electron/preload may import electron',
+  };
+  const intoMain = {
+    regex: '(^|/)electron/',
+    message: 'the renderer reaches main-process code only through $shared/',
+  };
+  const rule = (files, patterns) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  });
+  return [
+    rule(
+      ['electron/shared/**', 'electron/core/**'],
+      [node, native, electron, ...['adapters', 'services', 'main', 'cli', 'preload', 'workers'].map(folder)],
+    ),
+    rule(['electron/adapters/**'], [electron, ...['services', 'main', 'cli', 'preload'].map(folder)]),
+    rule(['electron/services/**'], [electron, ...['main', 'cli', 'preload'].map(folder)]),
+    rule(['electron/cli/**', 'electron/workers/**'], [electron, ...['main', 'preload'].map(folder)]),
+    rule(
+      ['electron/preload/**'],
+      [node, native, ...['adapters', 'services', 'core', 'main', 'cli', 'workers'].map(folder)],
+    ),
+    rule(['renderer/**'], [node, native, electron, intoMain]),
+  ];
+}

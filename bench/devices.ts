@@ -114,7 +114,7 @@ export async function benchDevicePull(count = 100_000, latencyMs = 20) {
   });
   try {
     const start = performance.now();
-    const summary = await app.sync();
+    const summary = await app.sync.run();
     const totalMs = performance.now() - start;
     if (summary.devices !== count) throw new Error(`pulled ${summary.devices} of ${count}`);
     return {

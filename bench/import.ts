@@ -47,7 +47,7 @@ export async function benchImport(rows = 100_000, repeat = Number(process.env.BE
     const station = openTestApp(options);
     try {
       const start = performance.now();
-      const result = await station.app.importFile(path, []);
+      const result = await station.app.imports.importFile(path, []);
       const took = seconds(start);
       if (result.queued !== rows) throw new Error(`queued ${result.queued} of ${rows}`);
       return took;
@@ -72,10 +72,10 @@ export async function benchImport(rows = 100_000, repeat = Number(process.env.BE
     const station = openTestApp();
     try {
       let start = performance.now();
-      const preview = await station.app.previewImport('tokens.csv', readFileSync(path));
+      const preview = await station.app.imports.previewBytes('tokens.csv', readFileSync(path));
       const previewed = seconds(start);
       start = performance.now();
-      const result = station.app.commitImport(preview.id, []);
+      const result = station.app.imports.commitPreview(preview.id, []);
       const committed = seconds(start);
       if (result.queued !== rows) throw new Error(`queued ${result.queued} of ${rows}`);
       return { preview: spread(rows, [previewed]), commit: spread(rows, [committed]) };

@@ -18,7 +18,7 @@ export async function benchSerial(responseDelayMs = 20, reads = 20, boardsInPara
   try {
     const readOne = async (i: number) => {
       const start = performance.now();
-      await station.app.readPort({ port: boards[i]!.pty.appPath, tags: [], mode: 'at' });
+      await station.app.station.read({ port: boards[i]!.pty.appPath, tags: [], mode: 'at' });
       return performance.now() - start;
     };
     await readOne(0); // warm up
@@ -34,7 +34,7 @@ export async function benchSerial(responseDelayMs = 20, reads = 20, boardsInPara
     const parallelMs = performance.now() - parallelStart;
 
     const autoStart = performance.now();
-    await station.app.readPort({ port: boards[0]!.pty.appPath, tags: [], mode: 'auto' });
+    await station.app.station.read({ port: boards[0]!.pty.appPath, tags: [], mode: 'auto' });
     const autoMs = performance.now() - autoStart;
     return {
       simulatorResponseMs: simulatorMs,

@@ -30,7 +30,7 @@ async function appSync(tokens: MadeToken[], latencyMs: number): Promise<number> 
     app.on('syncProgress', (p) => {
       if (p.sent === tokens.length && sentAt === 0) sentAt = performance.now();
     });
-    const summary = await app.sync();
+    const summary = await app.sync.run();
     if (summary.succeeded !== tokens.length)
       throw new Error(`app sync claimed ${summary.succeeded} of ${tokens.length}`);
     return (sentAt - start) / 1000;

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../shared/result';
 import type { SyncSummary } from '../shared/types';
 
-/** The CLI contract's exit codes (../shared/spec/cli.md). */
+/** The CLI contract's exit codes (docs/cli.md). */
 export const exitCodes = { success: 0, failed: 1, usage: 2, auth: 3, offline: 4 } as const;
 
 export function exitCodeForError(code: ErrorCode): number {

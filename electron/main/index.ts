@@ -7,8 +7,31 @@ import { forwardEvents, registerIpc } from './ipc';
 import { contentSecurityPolicy } from '../shared/csp';
 import { appUrlMatcher, createMainWindow } from './window';
 
+/** The API URL override is for development and tests: the window cannot set it, a packaged build ignores it. */
+function developmentApiUrl(): { apiUrl: string } | undefined {
+  const url = process.env.FIELDCLAIM_API_URL;
+  return !app.isPackaged && url ? { apiUrl: url } : undefined;
+}
+
+/**
+ * `Fieldclaim --cli <command>`: the installed app as the command line, with no window (a headless
+ * station needs no checkout). Not ELECTRON_RUN_AS_NODE, which the fuses switch off.
+ */
+const cliArgs = process.argv.indexOf('--cli');
+
+if (cliArgs >= 0) {
+  app.dock?.hide();
+  void import('../cli/program')
+    .then(({ runCli }) =>
+      runCli(['fieldclaim', 'fieldclaim', ...process.argv.slice(cliArgs + 1)], {
+        tokenFileReader: join(__dirname, 'token-file-reader.js'),
+        label: 'the installed app (command line)',
+      }),
+    )
+    .then((code) => app.exit(code));
+}
 // Two instances would fight over the serial ports and the database: the second focuses the first.
-if (!app.requestSingleInstanceLock()) {
+else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let window: BrowserWindow | null = null;
@@ -28,6 +51,8 @@ if (!app.requestSingleInstanceLock()) {
       fetch: (input, init) => net.fetch(input, init),
       userAgent: `Fieldclaim/${version} (${process.platform}; desktop)`,
       processLabel: 'the desktop app',
+      // A development build (never a packaged one) can be pointed at a loopback test server.
+      settingsOverrides: developmentApiUrl(),
       build: __FIELDCLAIM_BUILD__,
       // Inside an AppImage the udev rule ships in resources/ and the About box explains how to install it.
       resourcesPath: app.isPackaged && process.env.APPIMAGE ? process.resourcesPath : null,
@@ -52,8 +77,8 @@ if (!app.requestSingleInstanceLock()) {
     forwardEvents(fieldclaim, () => window?.webContents ?? null);
     window = createMainWindow(outDir, rendererUrl, isAppUrl);
     // Settles whatever a crash left half-sent, then syncs whenever the API is reachable.
-    fieldclaim.startAutoSync();
-    powerMonitor.on('resume', () => fieldclaim.pokeAutoSync());
+    fieldclaim.sync.startAuto();
+    powerMonitor.on('resume', () => fieldclaim.sync.poke());
     app.on('window-all-closed', () => {
       fieldclaim.close();
       app.quit();

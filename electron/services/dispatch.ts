@@ -5,23 +5,25 @@ import type { Fieldclaim } from './fieldclaim';
 
 type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
 
+/** Each contract entry, answered by the service that owns it. */
 function handlersFor(app: Fieldclaim): Handlers {
+  const { devices, imports, keys, queue, settings, station, status, sync, changes } = app;
   return {
-    getStatus: () => app.status(),
-    getAbout: () => app.about(),
-    listPorts: () => app.listPorts(),
-    readPort: (args) => app.readPort(args),
-    readAllPorts: (args) => app.station.readAll(args),
-    getStation: () => ({ tiles: app.station.snapshot(), watching: app.station.isWatching() }),
+    getStatus: () => status.current(),
+    getAbout: () => status.about(),
+    listPorts: () => station.listPorts(),
+    readPort: (args) => station.read(args),
+    readAllPorts: (args) => station.readAll(args),
+    getStation: () => ({ tiles: station.snapshot(), watching: station.isWatching() }),
     setWatch: (args) => {
-      if (args.watching) app.station.startWatch({ mode: 'auto' });
-      else app.station.stopWatch();
-      return { watching: app.station.isWatching() };
+      if (args.watching) station.startWatch({ mode: 'auto' });
+      else station.stopWatch();
+      return { watching: station.isWatching() };
     },
-    previewImport: (args) => app.previewImport(args.name, Buffer.from(args.base64, 'base64')),
-    commitImport: (args) => app.commitImport(args.id, args.tags),
+    previewImport: (args) => imports.previewBytes(args.name, Buffer.from(args.base64, 'base64')),
+    commitImport: (args) => imports.commitPreview(args.id, args.tags),
     exportFile: (args) => {
-      const { rows, csv } = args.what === 'queue' ? app.exportQueue() : app.siteReport();
+      const { rows, csv } = args.what === 'queue' ? imports.exportQueue() : status.siteReport();
       const day = new Date().toISOString().slice(0, 10);
       return {
         rows,
@@ -29,23 +31,23 @@ function handlersFor(app: Fieldclaim): Handlers {
         filename: args.what === 'queue' ? `fieldclaim-queue-${day}.csv` : `fieldclaim-site-report-${day}.csv`,
       };
     },
-    listQueue: (args) => app.queue(args.state),
-    retryEntry: (args) => app.retry(args.id),
-    discardEntry: (args) => app.discard(args.id),
-    sync: () => app.sync(),
-    listDevices: (args) => app.devices(args),
-    getDevice: (args) => app.deviceDetail(args.id),
-    changeDevices: (args) => app.changes.devicesBatch(args.kind, args.ids),
-    setDeviceTags: (args) => app.changes.setTagsBatch(args.ids, args.tags),
-    listTags: () => app.tags(),
-    createTag: (args) => app.changes.createTag(args.name, args.description),
-    updateTag: (args) => app.changes.updateTag(args.name, { to: args.to, description: args.description }),
-    deleteTag: (args) => app.changes.deleteTag(args.name),
-    setApiKey: (args) => app.setKey(args.key),
-    clearApiKey: () => app.clearKey(),
-    getSettings: () => app.settings.get(),
-    updateSettings: (args) => app.updateSettings(args),
-    saveDiagnostics: () => app.diagnostics(),
+    listQueue: (args) => queue.list(args.state),
+    retryEntry: (args) => queue.retry(args.id),
+    discardEntry: (args) => queue.discard(args.id),
+    sync: () => sync.run(),
+    listDevices: (args) => devices.list(args),
+    getDevice: (args) => devices.detail(args.id),
+    changeDevices: (args) => changes.devicesBatch(args.kind, args.ids),
+    setDeviceTags: (args) => changes.setTagsBatch(args.ids, args.tags),
+    listTags: () => devices.tags(),
+    createTag: (args) => changes.createTag(args.name, args.description),
+    updateTag: (args) => changes.updateTag(args.name, { to: args.to, description: args.description }),
+    deleteTag: (args) => changes.deleteTag(args.name),
+    setApiKey: (args) => keys.set(args.key),
+    clearApiKey: () => keys.clear(),
+    getSettings: () => settings.get(),
+    updateSettings: (args) => settings.update(args),
+    saveDiagnostics: () => status.diagnostics(),
   };
 }
 

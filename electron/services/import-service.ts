@@ -1,11 +1,39 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type Database from 'better-sqlite3';
 import { normalizeTags } from '../core/tags';
 import { toBulkCsv } from '../adapters/csv/bulk-csv';
-import type { ParsedTokenFile, RejectedRow } from '../adapters/csv/token-file';
-import { claimOf, type ClaimBatch } from '../adapters/csv/token-file-thread';
+import {
+  readTokenBytes,
+  readTokenFile,
+  type ParsedTokenFile,
+  type RejectedRow,
+} from '../adapters/csv/token-file';
+import {
+  claimOf,
+  readTokenFileOnThread,
+  type ClaimBatch,
+  type StartTokenFileThread,
+} from '../adapters/csv/token-file-thread';
+import { Lease } from '../adapters/db/lease-repo';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
+import type { DiagnosticsLog } from '../adapters/log/diagnostics-log';
 import { CodedError } from '../shared/result';
 import type { ImportPreview, ImportResult } from '../shared/types';
+import type { EventBus, ServiceEvents } from './events';
+
+export interface ImportDeps {
+  db: Database.Database;
+  outbox: OutboxRepository;
+  /** The active site's tags, added to every row. */
+  siteTags: () => string[];
+  log: DiagnosticsLog;
+  events: EventBus<ServiceEvents>;
+  /** Reads imported files on a worker thread while this one queues them (the CLI's imports). */
+  startTokenFileThread?: StartTokenFileThread;
+  /** Who this process is, for another process that has to wait for the import's write. */
+  processLabel?: string;
+}
 
 function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<U> {
   for (const item of items) yield map(item);
@@ -20,11 +48,73 @@ const PREVIEW_REJECTED_ROWS = 500;
  */
 export class ImportService {
   private readonly previews = new Map<string, ParsedTokenFile>();
+  private readonly outbox: OutboxRepository;
+  private readonly siteTags: () => string[];
 
-  constructor(
-    private readonly outbox: OutboxRepository,
-    private readonly siteTags: () => string[],
-  ) {}
+  constructor(private readonly deps: ImportDeps) {
+    this.outbox = deps.outbox;
+    this.siteTags = deps.siteTags;
+  }
+
+  /**
+   * Reads a token file from disk and queues it whole (the CLI); progress as a fraction read. With a
+   * worker thread, this thread is busy writing until the file is queued: the desktop app previews
+   * and commits instead.
+   */
+  async importFile(
+    path: string,
+    tags: string[],
+    onProgress?: (fraction: number) => void,
+  ): Promise<ImportResult> {
+    const start = this.deps.startTokenFileThread;
+    let result: ImportResult;
+    if (start) {
+      const reading = await readTokenFileOnThread(start, path, this.tagsForEveryRow(tags));
+      try {
+        result = this.whileImporting(() => this.queueBatches(reading, onProgress));
+      } finally {
+        reading.close();
+      }
+    } else {
+      const parsed = await readTokenFile(path, onProgress);
+      result = this.whileImporting(() => this.commit(parsed, tags));
+    }
+    this.logImport(basename(path), result);
+    return result;
+  }
+
+  /** A file picked, dropped or pasted in the UI: checked and counted, nothing queued yet. */
+  async previewBytes(name: string, bytes: Uint8Array): Promise<ImportPreview> {
+    return this.preview(
+      await readTokenBytes(bytes, name, (fraction) => this.deps.events.emit('importProgress', { fraction })),
+    );
+  }
+
+  /** Another process that has to wait for the import's write can say who it waits for. */
+  private whileImporting<T>(work: () => T): T {
+    const note = new Lease(
+      this.deps.db,
+      `import:${process.pid}`,
+      this.deps.processLabel ?? 'another Fieldclaim',
+      600_000,
+    );
+    note.acquire();
+    try {
+      return work();
+    } finally {
+      note.release();
+    }
+  }
+
+  private logImport(file: string, result: ImportResult): void {
+    const rejected = result.rejected.length;
+    this.deps.log[rejected ? 'warn' : 'info'](
+      'import',
+      `${file}: ${result.queued} queued, ${result.duplicates} duplicate, ${rejected} rejected` +
+        (rejected ? ` (first: row ${result.rejected[0]!.row}, ${result.rejected[0]!.reason})` : ''),
+    );
+    this.deps.events.emit('changed', undefined);
+  }
 
   preview(parsed: ParsedTokenFile): ImportPreview {
     const id = randomUUID();
@@ -58,8 +148,9 @@ export class ImportService {
         'not-found',
         'That preview is gone (another file was opened since): open the file again',
       );
-    const result = this.commit(parsed, extraTags);
+    const result = this.whileImporting(() => this.commit(parsed, extraTags));
     this.previews.delete(id);
+    this.logImport('a previewed file', result);
     return result;
   }
 

@@ -19,6 +19,7 @@ export class SettingsService {
   constructor(
     private readonly repo: SettingsRepository,
     private readonly overrides: Partial<Settings> = {},
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
   get(): Settings {
@@ -37,6 +38,7 @@ export class SettingsService {
     if (!endpoint.ok) throw new CodedError('url-refused', endpoint.reason);
     const saved = this.repo.read<Partial<Settings>>('app') ?? {};
     this.repo.write({ app: { ...saved, ...change } });
+    this.onChange();
     return this.get();
   }
 

@@ -26,12 +26,12 @@ test.beforeAll(async () => {
     // No recognised boards: this test types the pty's path, as for a port the app cannot recognise.
     listPorts: async () => [],
   });
-  await app.clearKey();
+  await app.keys.clear();
   transport = await new TestTransport(app).start();
 });
 
 test.afterAll(async () => {
-  await app.clearKey();
+  await app.keys.clear();
   await transport.stop();
   app.close();
   await board.unplug();
@@ -88,11 +88,11 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
 });
 
 test('a refused key pauses the sync and says why, keeping the claim', async ({ page }) => {
-  await app.setKey('not-a-valid-key');
-  app.updateSettings({ apiUrl: sim.baseUrl });
+  await app.keys.set('not-a-valid-key');
+  app.settings.update({ apiUrl: sim.baseUrl });
   const second = await plugInBoard();
   try {
-    await app.readPort({ port: second.pty.appPath, tags: [], mode: 'at' });
+    await app.station.read({ port: second.pty.appPath, tags: [], mode: 'at' });
     await openUi(page, transport);
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect(page.getByTestId('sync-result')).toContainText('paused: The API key was refused (401)');
@@ -106,13 +106,13 @@ test('a refused key pauses the sync and says why, keeping the claim', async ({ p
 });
 
 test('a 429 pauses the queue and the status bar says until when', async ({ page }) => {
-  await app.setKey(KEY);
-  await app.updateSettings({ apiUrl: sim.baseUrl });
+  await app.keys.set(KEY);
+  await app.settings.update({ apiUrl: sim.baseUrl });
   const third = await plugInBoard();
   try {
-    await app.readPort({ port: third.pty.appPath, tags: [], mode: 'at' });
+    await app.station.read({ port: third.pty.appPath, tags: [], mode: 'at' });
     sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600', when: isChange });
-    const waiting = (await app.status()).outbox.pending;
+    const waiting = (await app.status.current()).outbox.pending;
     expect(waiting).toBeGreaterThan(0);
     await openUi(page, transport);
     await page.getByRole('button', { name: 'Sync now' }).click();

@@ -19,7 +19,7 @@ test.beforeEach(async () => {
   app = ui.app;
   app.changes.createTag('zone=north');
   app.changes.setTagsBatch([tokens[0]!.deviceId, tokens[1]!.deviceId], ['zone=north']);
-  await app.sync();
+  await app.sync.run();
 });
 test.afterEach(async () => {
   await ui.close();
@@ -63,7 +63,7 @@ test('devices: search, filter, block with its pending state, unclaim with a conf
   const dialog = page.getByTestId('unclaim-dialog');
   await expect(dialog).toContainText("deletes each device's history in nRF Cloud");
   await dialog.getByRole('button', { name: 'Cancel' }).click();
-  expect(app.queue('pending')).toEqual([]);
+  expect(app.queue.list('pending')).toEqual([]);
   await page.getByRole('button', { name: 'Unclaim…' }).click();
   await dialog.getByRole('button', { name: 'Unclaim and delete history' }).click();
   await expect(row(page, tokens[1]!).getByTestId('device-status')).toHaveText('unclaiming…');

@@ -27,20 +27,20 @@ test('a picked file is previewed (counts, rejected rows with reasons) and queued
   await expect(page.getByTestId('preview-rejected')).toHaveText('1');
   await expect(page.getByTestId('rejected-row')).toContainText('2');
   await expect(page.getByTestId('rejected-row')).toContainText('invalid token');
-  expect(app.queue()).toEqual([]); // nothing queued by a preview
+  expect(app.queue.list()).toEqual([]); // nothing queued by a preview
 
   await page.getByLabel('Tags to add to every row').fill('batch-9');
   await page.getByRole('button', { name: 'Queue 1 claim' }).click();
   await expect(page.getByTestId('import-result')).toContainText('Queued 1; 0 duplicate; 1 rejected');
   await expect(page.locator('[data-testid="queue-row"]')).toHaveCount(1);
-  expect(app.queue()[0]?.tags).toEqual(['batch-9']);
+  expect(app.queue.list()[0]?.tags).toEqual(['batch-9']);
 });
 
 test('pasted tokens and a dropped file go through the same preview', async ({ page }) => {
   const queued = makeToken();
   // One token is in the queue already (seeded through an import).
-  const seedPreview = await app.previewImport('seed.csv', Buffer.from(`${queued.token}\n`));
-  app.commitImport(seedPreview.id, []);
+  const seedPreview = await app.imports.previewBytes('seed.csv', Buffer.from(`${queued.token}\n`));
+  app.imports.commitPreview(seedPreview.id, []);
 
   await openUi(page, ui.transport);
   await page.getByRole('button', { name: 'Queue' }).click();
@@ -81,5 +81,5 @@ test('a double click on Queue sends the file once', async ({ page }) => {
   await expect(page.getByTestId('import-result')).toContainText('Queued 3; 0 duplicate; 0 rejected');
   expect(commits).toHaveLength(1);
   await expect(page.getByRole('alert')).toHaveCount(0);
-  expect(app.queue()).toHaveLength(3);
+  expect(app.queue.list()).toHaveLength(3);
 });

@@ -16,7 +16,7 @@ test.beforeAll(async () => {
     listPorts: async () => plugged.map((p) => ({ ...p, interfaceNumber: 0 })),
   });
   app = ui.app;
-  app.updateSettings({ timeoutMs: 1500, siteTags: ['location=Trondheim'] });
+  app.settings.update({ timeoutMs: 1500, siteTags: ['location=Trondheim'] });
 });
 
 test.afterAll(async () => {
@@ -49,5 +49,5 @@ test('watching for boards shows each port live: queued, or an error with what to
 
   await page.getByLabel('Watch for new boards').uncheck();
   await expect(page.getByLabel('Watch for new boards')).not.toBeChecked();
-  expect(app.queue().map((e) => e.deviceId)).toEqual([shell.modem.config.deviceId]);
+  expect(app.queue.list().map((e) => e.deviceId)).toEqual([shell.modem.config.deviceId]);
 });

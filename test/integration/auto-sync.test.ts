@@ -29,13 +29,13 @@ describe('auto sync', () => {
     await sim.stop();
     let online: boolean | null = null;
     station.app.on('statusChanged', (status) => (online = status.online));
-    station.app.startAutoSync(25);
+    station.app.sync.startAuto(25);
     await waitFor(() => online === false, 'offline to be noticed');
-    expect(station.app.queue()[0]?.state).toBe('pending');
+    expect(station.app.queue.list()[0]?.state).toBe('pending');
     expect(sim.effectCount('claim', t.deviceId)).toBe(0);
     await sim.start();
     await waitFor(
-      () => station.app.queue()[0]?.state === 'done',
+      () => station.app.queue.list()[0]?.state === 'done',
       'the claim to be sent once the API answers',
     );
     await waitFor(() => online === true, 'online to be noticed');
@@ -50,8 +50,8 @@ describe('auto sync', () => {
     const { entry } = outbox.enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
     outbox.markSending([entry.id]);
     db.close();
-    station.app.startAutoSync(25);
-    await waitFor(() => station.app.queue()[0]?.state === 'done', 'the half-sent claim to be settled');
+    station.app.sync.startAuto(25);
+    await waitFor(() => station.app.queue.list()[0]?.state === 'done', 'the half-sent claim to be settled');
     expect(sim.effectCount('claim', t.deviceId)).toBe(1);
     expect(sim.effectCount('repeated-claim', t.deviceId)).toBe(0);
     expect(sim.requests.some((r) => r.method === 'GET' && r.path.endsWith(t.deviceId))).toBe(true);

@@ -42,7 +42,7 @@ describe('a chatty board printing its token at boot', () => {
     const print = () => device.write(`${boot.join('\r\n')}\r\n`);
     print();
     printing = setInterval(print, 500);
-    const result = await station.app.readPort({
+    const result = await station.app.station.read({
       port: pty.appPath,
       tags: [],
       mode: 'passive',

@@ -28,7 +28,7 @@ afterEach(async () => {
 const withData = (...args: string[]) => ['--data-dir', dir.path, ...args];
 
 describe('fieldclaim CLI', () => {
-  it("scan --port queues a claim, then sync claims it (the issue's done-when)", async () => {
+  it('scan --port queues a claim, then sync claims it', async () => {
     board = await plugInBoard();
     const scan = await runCli(
       withData('scan', '--port', board.pty.appPath, '--tag', 'site=bergen', '--json'),
@@ -152,7 +152,7 @@ describe('fieldclaim CLI on a terminal', () => {
     expect(steps.length).toBeGreaterThan(1);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     expect(steps.at(-1)).toBe(100);
-    expect(imported.screen).toMatch(/import: 100% *\r?\nQueued 3000 claim\(s\)/);
+    expect(imported.screen).toMatch(/import: 100% *\r?\nQueued 3000 claims;/);
 
     const synced = await runCliOnTerminal(withData('sync', '--api-url', sim.baseUrl), {
       FIELDCLAIM_API_KEY: KEY,

@@ -60,13 +60,13 @@ describe.each([
       { queued: 0, duplicates: 0, rejected: [{ row: 2, reason: expect.stringMatching(/invalid token/) }] },
     ],
   ])('%s', async (name, expected) => {
-    expect(await station.app.importFile(file(name), [])).toEqual(expected);
+    expect(await station.app.imports.importFile(file(name), [])).toEqual(expected);
   });
 
   it('keeps the tags of each row, the IMEI from the gather tool, and adds tags for every row', async () => {
-    await station.app.importFile(file('bulk-basic.csv'), ['batch=7']);
-    await station.app.importFile(file('gather-tool.csv'), []);
-    const byId = new Map(station.app.queue().map((e) => [e.deviceId, e]));
+    await station.app.imports.importFile(file('bulk-basic.csv'), ['batch=7']);
+    await station.app.imports.importFile(file('gather-tool.csv'), []);
+    const byId = new Map(station.app.queue.list().map((e) => [e.deviceId, e]));
     expect(byId.get(id(1))?.tags).toEqual(['batch=7']);
     expect(byId.get(id(2))?.tags).toEqual(['oslo', 'white', 'batch=7']);
     expect(byId.get(id(10))?.imei).toBe('351358815178345');
@@ -74,14 +74,14 @@ describe.each([
   });
 
   it('the newest token of a device wins within a file, and the file against the queue counts as duplicates', async () => {
-    await station.app.importFile(file('duplicates.csv'), []);
-    expect(station.app.queue().find((e) => e.deviceId === id(13))?.tags).toEqual(['first', 'second']);
-    expect(await station.app.importFile(file('duplicates.csv'), [])).toEqual({
+    await station.app.imports.importFile(file('duplicates.csv'), []);
+    expect(station.app.queue.list().find((e) => e.deviceId === id(13))?.tags).toEqual(['first', 'second']);
+    expect(await station.app.imports.importFile(file('duplicates.csv'), [])).toEqual({
       queued: 0,
       duplicates: 3,
       rejected: [],
     });
-    expect(station.app.queue()).toHaveLength(2);
+    expect(station.app.queue.list()).toHaveLength(2);
   });
 
   it.each([
@@ -89,31 +89,40 @@ describe.each([
     ['binary.bin', /not a text file/],
     ['does-not-exist.csv', /Cannot read/],
   ])('refuses %s as a whole, changing nothing', async (name, message) => {
-    await station.app.importFile(file('bulk-basic.csv'), []);
-    await expect(station.app.importFile(file(name), [])).rejects.toMatchObject({
+    await station.app.imports.importFile(file('bulk-basic.csv'), []);
+    await expect(station.app.imports.importFile(file(name), [])).rejects.toMatchObject({
       code: 'invalid-argument',
       message: expect.stringMatching(message),
     });
-    expect(station.app.queue()).toHaveLength(3);
+    expect(station.app.queue.list()).toHaveLength(3);
   });
 
   it('notes what it skipped or recognised in the preview, and queues nothing until committed', async () => {
-    const preview = await station.app.previewImport(
+    const preview = await station.app.imports.previewBytes(
       'extra-columns.csv',
       readFileSync(file('extra-columns.csv')),
     );
     expect(preview).toMatchObject({ file: 'extra-columns.csv', rows: 2, new: 2, duplicates: 0, rejected: 0 });
     expect(preview.notes.join(' ')).toMatch(/Columns after the second were ignored/);
     expect(
-      (await station.app.previewImport('h.csv', readFileSync(file('header-row.csv')))).notes.join(' '),
+      (await station.app.imports.previewBytes('h.csv', readFileSync(file('header-row.csv')))).notes.join(' '),
     ).toMatch(/header/);
     expect(
-      (await station.app.previewImport('g.csv', readFileSync(file('gather-tool.csv')))).notes.join(' '),
+      (await station.app.imports.previewBytes('g.csv', readFileSync(file('gather-tool.csv')))).notes.join(
+        ' ',
+      ),
     ).toMatch(/gather tool/);
-    expect(station.app.queue()).toEqual([]);
-    const last = await station.app.previewImport('bulk-basic.csv', readFileSync(file('bulk-basic.csv')));
-    expect(station.app.commitImport(last.id, ['site=a'])).toEqual({ queued: 3, duplicates: 0, rejected: [] });
-    expect(station.app.queue().every((e) => e.tags.includes('site=a'))).toBe(true);
+    expect(station.app.queue.list()).toEqual([]);
+    const last = await station.app.imports.previewBytes(
+      'bulk-basic.csv',
+      readFileSync(file('bulk-basic.csv')),
+    );
+    expect(station.app.imports.commitPreview(last.id, ['site=a'])).toEqual({
+      queued: 3,
+      duplicates: 0,
+      rejected: [],
+    });
+    expect(station.app.queue.list().every((e) => e.tags.includes('site=a'))).toBe(true);
   });
 });
 
@@ -131,7 +140,7 @@ describe('previews of large files', () => {
       setImmediate(tick);
     };
     setImmediate(tick);
-    const preview = await station.app.previewImport('big.csv', Buffer.from(toBulkCsv(rows)));
+    const preview = await station.app.imports.previewBytes('big.csv', Buffer.from(toBulkCsv(rows)));
     ticking = false;
     expect(preview).toMatchObject({ rows: 6000, new: 6000, rejected: 0 });
     const fractions = events.filter((e): e is number => e !== 'tick');
@@ -147,18 +156,22 @@ describe('exports', () => {
   withStation();
 
   it('round trip: the exported queue imports into another station as the same claims', async () => {
-    await station.app.importFile(file('bulk-basic.csv'), []);
-    await station.app.importFile(file('utf16le.csv'), []);
-    const exported = station.app.exportQueue();
+    await station.app.imports.importFile(file('bulk-basic.csv'), []);
+    await station.app.imports.importFile(file('utf16le.csv'), []);
+    const exported = station.app.imports.exportQueue();
     expect(exported.rows).toBe(5);
     const other = openTestApp();
     const dir = tempDir();
     try {
       const path = join(dir.path, 'queue.csv');
       writeFileSync(path, exported.csv);
-      expect(await other.app.importFile(path, [])).toEqual({ queued: 5, duplicates: 0, rejected: [] });
+      expect(await other.app.imports.importFile(path, [])).toEqual({
+        queued: 5,
+        duplicates: 0,
+        rejected: [],
+      });
       const tagsOf = (s: typeof station) =>
-        Object.fromEntries(s.app.queue().map((e) => [e.deviceId, e.tags]));
+        Object.fromEntries(s.app.queue.list().map((e) => [e.deviceId, e.tags]));
       expect(tagsOf(other)).toEqual(tagsOf(station));
     } finally {
       other.close();
@@ -171,7 +184,7 @@ describe('exports', () => {
     sim.addKey('k');
     try {
       // Tags the file uses must exist in the service first, as the sync engine ensures.
-      await station.app.importFile(file('bulk-basic.csv'), []);
+      await station.app.imports.importFile(file('bulk-basic.csv'), []);
       for (const tag of ['oslo', 'white', 'location=Bergen']) {
         await fetch(`${sim.baseUrl}claimed-devices/tags`, {
           method: 'POST',
@@ -182,7 +195,7 @@ describe('exports', () => {
       const response = await fetch(`${sim.baseUrl}claimed-devices`, {
         method: 'POST',
         headers: { Authorization: 'Bearer k', 'Content-Type': 'text/csv' },
-        body: station.app.exportQueue().csv,
+        body: station.app.imports.exportQueue().csv,
       });
       const body = (await response.json()) as {
         items: Array<{ id: string; tags: string[] }>;
@@ -204,10 +217,10 @@ describe('exports', () => {
     sim.addKey('k');
     const app = connectedStation(sim, 'k');
     try {
-      app.app.updateSettings({ siteTags: ['=HYPERLINK("http://evil")', 'location=Oslo'] });
-      await app.app.importFile(file('bulk-basic.csv'), ['+cmd']);
-      await app.app.sync();
-      const report = Papa.parse<Record<string, string>>(app.app.siteReport().csv, {
+      app.app.settings.update({ siteTags: ['=HYPERLINK("http://evil")', 'location=Oslo'] });
+      await app.app.imports.importFile(file('bulk-basic.csv'), ['+cmd']);
+      await app.app.sync.run();
+      const report = Papa.parse<Record<string, string>>(app.app.status.siteReport().csv, {
         header: true,
         skipEmptyLines: true,
       });

@@ -30,13 +30,13 @@ describe('the local copy of claimed devices', () => {
     sim.preclaim(byAdmin.token, 'team-1', 'admin');
     sim.preclaim(byEditor.token, 'team-1', 'editor');
     const editor = station('editor-key');
-    await editor.app.sync();
-    expect(editor.app.devices().map((d) => d.id)).toEqual([byEditor.deviceId]);
+    await editor.app.sync.run();
+    expect(editor.app.devices.list().map((d) => d.id)).toEqual([byEditor.deviceId]);
     const admin = station('admin-key');
-    await admin.app.sync();
+    await admin.app.sync.run();
     expect(
-      admin.app
-        .devices()
+      admin.app.devices
+        .list()
         .map((d) => d.id)
         .sort(),
     ).toEqual([byAdmin.deviceId, byEditor.deviceId].sort());
@@ -46,15 +46,15 @@ describe('the local copy of claimed devices', () => {
     const t = makeToken();
     sim.preclaim(t.token, 'team-1');
     const s = station('admin-key');
-    await s.app.sync();
+    await s.app.sync.run();
     s.app.changes.device('block', t.deviceId);
     s.app.changes.setTags(t.deviceId, ['shelf-3']);
-    expect(s.app.devices()[0]).toMatchObject({
+    expect(s.app.devices.list()[0]).toMatchObject({
       status: 'READY',
       pending: ['block', 'set-tags'],
       pendingTags: ['shelf-3'],
     });
-    const detail = s.app.deviceDetail(t.deviceId);
+    const detail = s.app.devices.detail(t.deviceId);
     expect(detail.device).toMatchObject({
       id: t.deviceId,
       pending: ['block', 'set-tags'],
@@ -63,8 +63,8 @@ describe('the local copy of claimed devices', () => {
     expect(detail.changes.map((c) => c.kind)).toEqual(['block', 'set-tags']);
     expect(JSON.stringify(detail.changes)).not.toContain(t.token);
     expect(detail.raw).toMatchObject({ id: t.deviceId, ownershipStatus: 'IDENTIFIED' });
-    await s.app.sync();
-    expect(s.app.devices()[0]).toMatchObject({
+    await s.app.sync.run();
+    expect(s.app.devices.list()[0]).toMatchObject({
       status: 'BLOCKED',
       tags: ['shelf-3'],
       pending: [],
@@ -83,18 +83,18 @@ describe('the local copy of claimed devices', () => {
     s.app.changes.device('block', t.deviceId);
     // The block does not get through this time (503); the pull that follows says READY.
     sim.faults.push({ kind: 'status', status: 503, when: (r) => r.path.endsWith('/block') });
-    await s.app.sync();
-    expect(s.app.devices()).toEqual([
+    await s.app.sync.run();
+    expect(s.app.devices.list()).toEqual([
       expect.objectContaining({ id: t.deviceId, status: 'READY', pending: ['block'] }),
     ]);
     // The backoff is over (the test moves the clock instead of waiting an hour).
     const db = openDatabase(s.dataDir);
     db.prepare('UPDATE outbox SET next_attempt_at = 0').run();
     db.close();
-    await s.app.sync(); // settles with a GET (not blocked), sends the block, pulls again
+    await s.app.sync.run(); // settles with a GET (not blocked), sends the block, pulls again
     expect(sim.devices.get(t.deviceId)!.status).toBe('BLOCKED');
     expect(sim.effectCount('block', t.deviceId)).toBe(1);
-    expect(s.app.devices()[0]).toMatchObject({ status: 'BLOCKED', pending: [] });
+    expect(s.app.devices.list()[0]).toMatchObject({ status: 'BLOCKED', pending: [] });
   });
 });
 
@@ -104,27 +104,27 @@ describe('tags', () => {
     const s = station('admin-key');
     s.app.changes.createTag('zone=north', 'the north side');
     for (const t of [a, b]) sim.preclaim(t.token, 'team-1');
-    await s.app.sync();
+    await s.app.sync.run();
     s.app.changes.setTagsBatch([a.deviceId, b.deviceId], ['zone=north', 'x']);
-    await s.app.sync();
-    expect(s.app.tags()).toEqual(
+    await s.app.sync.run();
+    expect(s.app.devices.tags()).toEqual(
       expect.arrayContaining([{ tag: 'zone=north', description: 'the north side', devices: 2 }]),
     );
 
     s.app.changes.updateTag('zone=north', { to: 'zone=n' });
-    expect(s.app.devices().map((d) => d.tags.sort())).toEqual([
+    expect(s.app.devices.list().map((d) => d.tags.sort())).toEqual([
       ['x', 'zone=n'],
       ['x', 'zone=n'],
     ]);
-    expect(s.app.tags().map((t) => t.tag)).toContain('zone=n');
+    expect(s.app.devices.tags().map((t) => t.tag)).toContain('zone=n');
     s.app.changes.deleteTag('x');
-    expect(s.app.devices().map((d) => d.tags)).toEqual([['zone=n'], ['zone=n']]);
-    await s.app.sync();
+    expect(s.app.devices.list().map((d) => d.tags)).toEqual([['zone=n'], ['zone=n']]);
+    await s.app.sync.run();
     for (const t of [a, b]) expect(sim.devices.get(t.deviceId)!.tags).toEqual(['zone=n']);
-    expect(s.app.tags()).toEqual(
+    expect(s.app.devices.tags()).toEqual(
       expect.arrayContaining([{ tag: 'zone=n', description: 'the north side', devices: 2 }]),
     );
-    expect(s.app.tags().map((t) => t.tag)).not.toContain('x');
+    expect(s.app.devices.tags().map((t) => t.tag)).not.toContain('x');
   });
 
   it('refuses duplicate and invalid tag names in one place, for the UI and the CLI alike', () => {
@@ -133,7 +133,7 @@ describe('tags', () => {
     expect(() => s.app.changes.createTag('site=A')).toThrow(/exists already/);
     expect(() => s.app.changes.createTag('x'.repeat(101))).toThrow(/101 characters/);
     expect(() => s.app.changes.createTag('   ')).toThrow(/1 to 100 characters/);
-    expect(s.app.tags().map((t) => t.tag)).toEqual(['site=A']);
+    expect(s.app.devices.tags().map((t) => t.tag)).toEqual(['site=A']);
   });
 });
 
@@ -143,23 +143,23 @@ describe('viewer keys', () => {
     sim.preclaim(t.token, 'team-1', 'editor');
     const s = station('viewer-key');
     s.app.changes.device('block', t.deviceId);
-    const summary = await s.app.sync();
+    const summary = await s.app.sync.run();
     expect(summary.stopped?.reason).toBe('forbidden');
-    expect(s.app.devices().map((d) => d.id)).toEqual([t.deviceId]);
-    expect((await s.app.status()).keyReadOnly).toBe(true);
+    expect(s.app.devices.list().map((d) => d.id)).toEqual([t.deviceId]);
+    expect((await s.app.status.current()).keyReadOnly).toBe(true);
     // Known before any change was tried: a dry run told, and no block was sent.
     expect(sim.requests.filter((r) => r.path.endsWith('/block'))).toEqual([]);
     expect(sim.requests.some((r) => r.path.includes('dryrun=true'))).toBe(true);
-    expect(s.app.queue()).toEqual([expect.objectContaining({ kind: 'block', state: 'pending' })]);
+    expect(s.app.queue.list()).toEqual([expect.objectContaining({ kind: 'block', state: 'pending' })]);
     expect(() => s.app.changes.device('unblock', t.deviceId)).toThrow(/can only read/);
     const cli = await runCli(['--data-dir', s.dataDir, 'unclaim', t.deviceId, '--json']);
     expect(cli.code).toBe(3);
     expect(cli.json).toMatchObject({
       error: { code: 'forbidden', message: expect.stringMatching(/viewer/) },
     });
-    await s.app.setKey('admin-key');
-    expect((await s.app.status()).keyReadOnly).toBe(false);
-    await s.app.sync();
+    await s.app.keys.set('admin-key');
+    expect((await s.app.status.current()).keyReadOnly).toBe(false);
+    await s.app.sync.run();
     expect(sim.effectCount('block', t.deviceId)).toBe(1);
   });
 });

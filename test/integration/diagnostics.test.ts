@@ -69,10 +69,10 @@ describe('the diagnostics report', () => {
       const dispatch = createDispatcher(station.app);
       expect(await dispatch('readPort', { port: '/dev/does-not-exist' })).toMatchObject({ ok: false });
       await dispatch('previewImport', { name: 'x.csv', base64: '' });
-      const preview = await station.app.previewImport('x.csv', Buffer.from('abc.def\n'));
-      station.app.commitImport(preview.id, []);
-      await station.app.sync();
-      const { filename, text } = await station.app.diagnostics();
+      const preview = await station.app.imports.previewBytes('x.csv', Buffer.from('abc.def\n'));
+      station.app.imports.commitPreview(preview.id, []);
+      await station.app.sync.run();
+      const { filename, text } = await station.app.status.diagnostics();
       expect(filename).toMatch(/^fieldclaim-diagnostics-\d{4}-\d{2}-\d{2}\.txt$/);
       expect(text).toMatch(/^Fieldclaim diagnostics\n/);
       expect(text).toContain('Version: development (commit unknown)');
@@ -99,9 +99,9 @@ describe('the diagnostics report', () => {
   it('says once, not every half minute, that a sync keeps stopping for the same reason', async () => {
     const station = openTestApp();
     try {
-      const preview = await station.app.previewImport('t.csv', Buffer.from(`${makeToken().token}\n`));
-      station.app.commitImport(preview.id, []);
-      for (let i = 0; i < 3; i++) await station.app.sync();
+      const preview = await station.app.imports.previewBytes('t.csv', Buffer.from(`${makeToken().token}\n`));
+      station.app.imports.commitPreview(preview.id, []);
+      for (let i = 0; i < 3; i++) await station.app.sync.run();
       const stops = station.app.log.recent(100).filter((e) => e.area === 'sync');
       expect(stops).toEqual([
         expect.objectContaining({

@@ -49,8 +49,8 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
     expect(await dispatch('setApiKey', { key: huge })).toMatchObject({ ok: false });
     expect(await dispatch('updateSettings', { apiUrl: huge })).toMatchObject({ ok: false });
     expect(await dispatch('readPort', { port: '/dev/x', tags: [huge] })).toMatchObject({ ok: false });
-    expect(station.app.queue()).toEqual([]);
-    expect((await station.app.keyStatus()).stored).toBe(false);
+    expect(station.app.queue.list()).toEqual([]);
+    expect((await station.app.keys.status()).stored).toBe(false);
   });
 
   it('refuses unknown channels, including prototype names', async () => {

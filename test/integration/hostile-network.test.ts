@@ -37,20 +37,20 @@ function openStation(options: Partial<FieldclaimOptions> = {}): Fieldclaim {
 /** Three devices the team already has, pulled into the local copy while the network was honest. */
 async function withKnownDevices(app: Fieldclaim): Promise<void> {
   for (let i = 0; i < 3; i++) sim.preclaim(makeToken().token, 'team-1');
-  expect((await app.sync()).stopped).toBeNull();
-  expect(app.devices()).toHaveLength(3);
+  expect((await app.sync.run()).stopped).toBeNull();
+  expect(app.devices.list()).toHaveLength(3);
 }
 
 const claimStates = (app: Fieldclaim) =>
-  app
-    .queue()
+  app.queue
+    .list()
     .filter((e) => e.kind === 'claim')
     .map((e) => e.state);
 
 /** Back on an honest network: each claim reaches the service exactly once. */
 async function honestSyncClaimsOnce(app: Fieldclaim, tokens: MadeToken[]): Promise<void> {
   sim.standing = null;
-  const summary = await app.sync();
+  const summary = await app.sync.run();
   expect(summary.stopped).toBeNull();
   expect(claimStates(app)).toEqual(tokens.map(() => 'done'));
   for (const t of tokens) {
@@ -67,7 +67,7 @@ describe('a captive portal or proxy answering for the API', () => {
     queueClaims(station!.dataDir, tokens);
     sim.standing = { kind: 'web-page', status: 200 };
     const before = sim.requests.length;
-    const summary = await app.sync();
+    const summary = await app.sync.run();
     expect(summary.stopped).toEqual({
       reason: 'not-api',
       message: expect.stringMatching(/web page .*captive portal.*Sign in to the network/),
@@ -75,8 +75,8 @@ describe('a captive portal or proxy answering for the API', () => {
     expect(summary.succeeded).toBe(0);
     expect(sim.requests.length - before).toBe(1);
     expect(claimStates(app)).toEqual(['pending', 'pending']);
-    expect(app.devices()).toHaveLength(3);
-    expect((await app.status()).online).toBe(false);
+    expect(app.devices.list()).toHaveLength(3);
+    expect((await app.status.current()).online).toBe(false);
     await honestSyncClaimsOnce(app, tokens);
   });
 
@@ -114,7 +114,7 @@ describe('a captive portal or proxy answering for the API', () => {
       queueClaims(station!.dataDir, tokens);
       sim.standing = { kind: 'redirect', location: `${origin}/portal?next=api`, status: 307 };
       const started = sim.requests.length;
-      const summary = await app.sync();
+      const summary = await app.sync.run();
       expect(summary.stopped).toEqual({
         reason: 'not-api',
         message: expect.stringContaining(`redirected to ${origin}`),
@@ -147,13 +147,13 @@ describe('a 2xx is a success only when it is the documented answer', () => {
         queueClaims(station!.dataDir, tokens);
         sim.standing = fault;
         const before = sim.requests.length;
-        const summary = await app.sync();
+        const summary = await app.sync.run();
         expect(summary.succeeded).toBe(0);
         expect(summary.stopped?.reason).toBe('server-error');
         expect(claimStates(app)).toEqual(tokens.map(() => 'pending'));
         // A stretch of fruitless rounds ends the run: a handful of requests, not thousands.
         expect(sim.requests.length - before).toBeLessThan(10 * (count + 1));
-        expect(app.devices()).toHaveLength(3);
+        expect(app.devices.list()).toHaveLength(3);
         await honestSyncClaimsOnce(app, tokens);
         station!.close();
         station = null;
@@ -173,7 +173,7 @@ describe('a lasting outage', () => {
       const tokens = Array.from({ length: 4 }, () => makeToken());
       queueClaims(station!.dataDir, tokens);
       sim.standing = fault;
-      const summary = await app.sync();
+      const summary = await app.sync.run();
       expect(summary.stopped).toEqual({
         reason: 'server-error',
         message: expect.stringMatching(
@@ -182,7 +182,7 @@ describe('a lasting outage', () => {
       });
       expect(sim.requests.length).toBeLessThan(60);
       // The look-ups after the first send raised the attempts too, so the back-off grew each time.
-      const attempts = app.queue().map((e) => e.attempts);
+      const attempts = app.queue.list().map((e) => e.attempts);
       for (const n of attempts) expect(n).toBeGreaterThan(1);
       expect(Math.max(...attempts)).toBeGreaterThanOrEqual(3);
       await honestSyncClaimsOnce(app, tokens);
@@ -196,7 +196,7 @@ describe('a lasting outage', () => {
     for (const t of tokens) sim.preclaim(t.token, 'team-1');
     for (const t of tokens) app.changes.device('block', t.deviceId);
     sim.latencyMs = 150;
-    const summary = await app.sync();
+    const summary = await app.sync.run();
     expect(summary.stopped).toEqual({
       reason: 'time-limit',
       message: expect.stringMatching(/time limit; \d+ changes? still wait/),
@@ -213,7 +213,7 @@ describe('a lasting outage', () => {
       retryPolicy: fastRetries,
     });
     try {
-      expect((await again.sync()).stopped).toBeNull();
+      expect((await again.sync.run()).stopped).toBeNull();
     } finally {
       again.close();
     }
@@ -226,7 +226,7 @@ describe('rate limits', () => {
     const app = openStation({ retryPolicy: { ...fastRetries, minRateLimitMs: 250 }, syncMaxWaitMs: 2_000 });
     queueClaims(station!.dataDir, [makeToken(), makeToken()]);
     sim.standing = { kind: 'status', status: 429, retryAfter, when: (r) => r.method === 'POST' };
-    const summary = await app.sync();
+    const summary = await app.sync.run();
     expect(summary.succeeded).toBe(0);
     const posts = sim.requests.filter((r) => r.method === 'POST' && !r.path.includes('dryrun'));
     expect(posts.length).toBeGreaterThan(1);
@@ -244,8 +244,8 @@ describe('rate limits', () => {
       retryAfter: String(25 * 3600),
       when: (r) => r.method === 'POST',
     };
-    const summary = await app.sync();
-    const until = (await app.status()).pausedUntil!;
+    const summary = await app.sync.run();
+    const until = (await app.status.current()).pausedUntil!;
     expect(until - Date.now()).toBeGreaterThan(24.9 * 3600_000);
     expect(summary.stopped).toEqual({
       reason: 'rate-limited',
@@ -262,7 +262,9 @@ describe('rate limits', () => {
       retryAfter: String(10 * 365 * 86400),
       when: (r) => r.method === 'POST',
     };
-    await far.sync();
-    expect((await far.status()).pausedUntil! - Date.now()).toBeLessThanOrEqual(fastRetries.maxRateLimitMs);
+    await far.sync.run();
+    expect((await far.status.current()).pausedUntil! - Date.now()).toBeLessThanOrEqual(
+      fastRetries.maxRateLimitMs,
+    );
   });
 });

@@ -29,12 +29,12 @@ describe.runIf(expectKeychain)('the real OS keychain (gnome-keyring over D-Bus)'
     const dir = tempDir();
     const app = new Fieldclaim({ dataDir: dir.path, userAgent: 'test' });
     try {
-      const status = await app.setKey('needle-key-5be1c0ffee');
+      const status = await app.keys.set('needle-key-5be1c0ffee');
       expect(status.backend).toBe('keychain');
       for (const file of readdirSync(dir.path)) {
         expect(readFileSync(join(dir.path, file)).includes('needle-key-5be1c0ffee')).toBe(false);
       }
-      await app.clearKey();
+      await app.keys.clear();
     } finally {
       app.close();
       dir.remove();

@@ -27,17 +27,17 @@ const queueClaims = (tokens: MadeToken[], tags: string[] = []) =>
 /** Syncs until the outbox has nothing left to send (each run may stop on an injected fault). */
 async function syncUntilSettled(app: Fieldclaim, maxRuns = 300): Promise<number> {
   for (let run = 1; run <= maxRuns; run++) {
-    const summary = await app.sync();
-    const counts = app.queue().filter((e) => e.state === 'pending' || e.state === 'sending').length;
+    const summary = await app.sync.run();
+    const counts = app.queue.list().filter((e) => e.state === 'pending' || e.state === 'sending').length;
     if (counts === 0 && summary.stopped === null) return run;
   }
   throw new Error(
-    `the outbox did not drain in ${maxRuns} runs: ${JSON.stringify((await app.status()).outbox)}`,
+    `the outbox did not drain in ${maxRuns} runs: ${JSON.stringify((await app.status.current()).outbox)}`,
   );
 }
 
 describe('exactly once, under faults', () => {
-  it('(a) 300 claims through 503, 429, resets and lost responses: every device claimed once, none failed', async () => {
+  it('300 claims through 503, 429, resets and lost responses: every device claimed once, none failed', async () => {
     const tokens = Array.from({ length: 300 }, () => makeToken());
     queueClaims(tokens, ['batch=faults']);
     // Certain faults on bulk claims (a lost response, a reset, a 503), then random ones everywhere.
@@ -54,7 +54,7 @@ describe('exactly once, under faults', () => {
       expect(sim.effectCount('repeated-claim', t.deviceId), t.deviceId).toBe(0);
     }
     expect(sim.effectCount('tag-create', 'batch=faults')).toBe(1);
-    const states = station.app.queue().map((e) => e.state);
+    const states = station.app.queue.list().map((e) => e.state);
     expect(states.filter((s) => s === 'done')).toHaveLength(300);
     expect(states.filter((s) => s === 'failed')).toEqual([]);
     // The faults really happened: lost responses were settled by asking, not by resending.
@@ -83,7 +83,7 @@ describe('exactly once, under faults', () => {
     sim.faultRate = 0.3;
     await syncUntilSettled(app);
     sim.faultRate = 0;
-    expect(app.queue().filter((e) => e.state !== 'done')).toEqual([]);
+    expect(app.queue.list().filter((e) => e.state !== 'done')).toEqual([]);
     for (const [i, t] of tokens.entries()) {
       expect(sim.effectCount('block', t.deviceId)).toBe(1);
       expect(sim.effectCount('unblock', t.deviceId)).toBe(i % 2 === 0 ? 1 : 0);
@@ -100,15 +100,15 @@ describe('exactly once, under faults', () => {
     expect(sim.effectCount('tag-update', 'zone=north')).toBe(1);
   });
 
-  it('(c) offline: nothing dropped; back online: everything done once', async () => {
+  it('offline: nothing dropped; back online: everything done once', async () => {
     const tokens = Array.from({ length: 25 }, () => makeToken());
     queueClaims(tokens);
     station.app.changes.createTag('later');
     await sim.stop();
-    const offline = await station.app.sync();
+    const offline = await station.app.sync.run();
     expect(offline.stopped?.reason).toBe('offline');
-    expect(station.app.queue().every((e) => e.state === 'pending')).toBe(true);
-    expect(station.app.queue()).toHaveLength(26);
+    expect(station.app.queue.list().every((e) => e.state === 'pending')).toBe(true);
+    expect(station.app.queue.list()).toHaveLength(26);
     await sim.start();
     await syncUntilSettled(station.app);
     for (const t of tokens) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
@@ -118,18 +118,18 @@ describe('exactly once, under faults', () => {
   it('honours Retry-After by pausing the whole queue, and keeps the pause across restarts', async () => {
     queueClaims([makeToken(), makeToken()]);
     sim.faults.push({ kind: 'status', status: 429, retryAfter: '3600', when: isChange });
-    const first = await station.app.sync();
+    const first = await station.app.sync.run();
     expect(first.stopped).toMatchObject({
       reason: 'rate-limited',
       message: expect.stringMatching(/Rate limited/),
     });
     const requestsSoFar = sim.requests.length;
-    expect(station.app.pausedUntil()).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(station.app.sync.pausedUntil()).toBeGreaterThan(Date.now() + 3_500_000);
     // A new run (even a new process on the same data) does not call the service while paused.
-    const again = await station.app.sync();
+    const again = await station.app.sync.run();
     expect(again.stopped?.reason).toBe('rate-limited');
     expect(sim.requests.length).toBe(requestsSoFar);
-    expect(station.app.queue().map((e) => e.state)).toEqual(['pending', 'pending']);
+    expect(station.app.queue.list().map((e) => e.state)).toEqual(['pending', 'pending']);
   });
 
   it('backs off after a 5xx, storing the next attempt time in the database', async () => {
@@ -143,7 +143,7 @@ describe('exactly once, under faults', () => {
       new OutboxRepository(db).enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
       db.close();
       sim.faults.push({ kind: 'status', status: 503, when: isChange });
-      await s2.app.sync();
+      await s2.app.sync.run();
       const check = openDatabase(s2.dataDir);
       const row = check.prepare('SELECT next_attempt_at, uncertain, state FROM outbox').get() as Record<
         string,
@@ -156,7 +156,7 @@ describe('exactly once, under faults', () => {
       expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now() + 60_000);
       // Not due yet: a second run sends nothing.
       const before = sim.requests.length;
-      await s2.app.sync();
+      await s2.app.sync.run();
       expect(sim.requests.filter((r, i) => i >= before && r.method === 'POST')).toEqual([]);
     } finally {
       s2.close();
@@ -173,7 +173,7 @@ describe('exactly once, under faults', () => {
     ).run(bad.deviceId);
     db.close();
     sim.faults.push({ kind: 'status', status: 400, message: 'Malformed CSV', when: isChange });
-    const summary = await station.app.sync();
+    const summary = await station.app.sync.run();
     expect(summary).toMatchObject({ succeeded: 2, failed: 1 });
     for (const t of good) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
   });
@@ -184,7 +184,7 @@ describe('exactly once, under faults', () => {
       sim.bulkShape = shape;
       const tokens = Array.from({ length: 5 }, () => makeToken());
       queueClaims(tokens);
-      const summary = await station.app.sync();
+      const summary = await station.app.sync.run();
       expect(summary).toMatchObject({ succeeded: 5, failed: 0, pending: 0 });
       for (const t of tokens) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
     },

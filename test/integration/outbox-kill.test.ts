@@ -28,7 +28,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-describe('(b) a sync killed with SIGKILL at random moments, then completed', () => {
+describe('a sync killed with SIGKILL at random moments, then completed', () => {
   it('claims every device and applies every change exactly once', async () => {
     const claims = Array.from({ length: 200 }, () => makeToken());
     const claimed = Array.from({ length: 60 }, () => makeToken());

@@ -24,10 +24,10 @@ afterEach(async () => {
 });
 
 const readBoard = () =>
-  station.app.readPort({ port: board.pty.appPath, tags: [], mode: 'auto', timeoutMs: 3000 });
+  station.app.station.read({ port: board.pty.appPath, tags: [], mode: 'auto', timeoutMs: 3000 });
 
 async function syncCleanly(): Promise<void> {
-  const summary = await station.app.sync();
+  const summary = await station.app.sync.run();
   expect(summary.stopped).toBeNull();
   expect(summary.failed).toBe(0);
 }
@@ -53,7 +53,11 @@ describe('a device unclaimed here can be claimed again', () => {
     await syncCleanly();
     const file = join(station.dataDir, 'again.csv');
     writeFileSync(file, toBulkCsv([{ token: makeToken({ deviceId: id }).token, tags: ['second-life'] }]));
-    expect(await station.app.importFile(file, [])).toEqual({ queued: 1, duplicates: 0, rejected: [] });
+    expect(await station.app.imports.importFile(file, [])).toEqual({
+      queued: 1,
+      duplicates: 0,
+      rejected: [],
+    });
     await syncCleanly();
     expect(sim.effectCount('claim', id)).toBe(3);
     expect(sim.effectCount('repeated-claim', id)).toBe(0);
@@ -67,8 +71,8 @@ describe('a device unclaimed here can be claimed again', () => {
     station.app.changes.device('unclaim', id);
     expect(await readBoard()).toMatchObject({ queued: true });
     expect(
-      station.app
-        .queue()
+      station.app.queue
+        .list()
         .filter((e) => e.state !== 'done')
         .map((e) => e.kind),
     ).toEqual(['unclaim', 'claim']);

@@ -89,7 +89,7 @@ describe('the API key never leaves the keychain', () => {
       expect(sim.authorizations.length).toBeGreaterThan(0); // the key was really used
       expect(JSON.stringify(responses)).not.toContain(NEEDLE);
       expect(JSON.stringify(pushed)).not.toContain(NEEDLE);
-      expect(JSON.stringify(station.app.queue())).not.toContain(NEEDLE);
+      expect(JSON.stringify(station.app.queue.list())).not.toContain(NEEDLE);
       // The database, its WAL and shared memory, byte for byte.
       const dbFiles = filesUnder(station.dataDir);
       expect(dbFiles.some((f) => f.endsWith('-wal'))).toBe(true);
@@ -126,7 +126,7 @@ describe('the API key never leaves the keychain', () => {
       expect(diagnostics.join('\n')).toMatch(/ERROR {2}readPort: .*\/dev\/nope/);
       for (const text of diagnostics) expect(text).not.toContain(imported.token);
     } finally {
-      await station.app.clearKey();
+      await station.app.keys.clear();
       station.close();
       await board.unplug();
       exportsDir.remove();
@@ -151,8 +151,8 @@ describe('where the key may go', () => {
         },
       });
       try {
-        await expect(station.app.sync()).rejects.toMatchObject({ code: 'url-refused' });
-        await expect(station.app.probe()).rejects.toMatchObject({ code: 'url-refused' });
+        await expect(station.app.sync.run()).rejects.toMatchObject({ code: 'url-refused' });
+        await expect(station.app.sync.probe()).rejects.toMatchObject({ code: 'url-refused' });
         expect(calls).toEqual([]);
       } finally {
         station.close();
@@ -171,15 +171,15 @@ describe('where the key may go', () => {
     const station = connectedStation(sim, NEEDLE);
     try {
       const t = makeToken();
-      await station.app.importFile(writeTemp(`${t.token}\n`), []);
+      await station.app.imports.importFile(writeTemp(`${t.token}\n`), []);
       sim.faults.push({
         kind: 'redirect',
         location: `http://127.0.0.1:${port}/v1/claimed-devices`,
         when: isChange,
       });
-      await station.app.sync();
+      await station.app.sync.run();
       expect(elsewhere).toEqual([]);
-      expect(station.app.queue()[0]).toMatchObject({
+      expect(station.app.queue.list()[0]).toMatchObject({
         state: 'pending',
         lastError: expect.stringMatching(/redirect/),
       });

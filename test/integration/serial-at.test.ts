@@ -19,7 +19,7 @@ async function read(
   request: { timeoutMs?: number; lineEnding?: 'crlf' | 'cr' | 'lf' } = {},
 ) {
   board = await plugInBoard(config);
-  return station.app.readPort({ port: board.pty.appPath, tags: ['site=test'], mode: 'at', ...request });
+  return station.app.station.read({ port: board.pty.appPath, tags: ['site=test'], mode: 'at', ...request });
 }
 
 describe('reading a board over AT (pty + modem simulator)', () => {
@@ -37,7 +37,7 @@ describe('reading a board over AT (pty + modem simulator)', () => {
       warnings: [],
     });
     expect(board!.modem.received).toEqual(['AT+CGSN', 'AT+CGMM', 'AT+CGMR', 'AT%ATTESTTOKEN']);
-    const [entry] = station.app.queue();
+    const [entry] = station.app.queue.list();
     expect(entry).toMatchObject({
       kind: 'claim',
       deviceId: result.deviceId,
@@ -60,11 +60,11 @@ describe('reading a board over AT (pty + modem simulator)', () => {
 
   it('says so when the same board is read twice, and queues nothing new', async () => {
     const first = await read();
-    const second = await station.app.readPort({ port: board!.pty.appPath, tags: [], mode: 'at' });
+    const second = await station.app.station.read({ port: board!.pty.appPath, tags: [], mode: 'at' });
     expect(first.queued).toBe(true);
     expect(second).toMatchObject({ queued: false, duplicate: true, deviceId: first.deviceId });
     expect(board!.modem.tokensIssued).toBe(2);
-    expect(station.app.queue()).toHaveLength(1);
+    expect(station.app.queue.list()).toHaveLength(1);
   });
 
   it('warns, without refusing, for an nRF9160', async () => {
@@ -76,7 +76,9 @@ describe('reading a board over AT (pty + modem simulator)', () => {
   it('fails with a deadline error naming the port when the board says nothing, and frees the port', async () => {
     board = await plugInBoard({ silent: true });
     const port = board.pty.appPath;
-    await expect(station.app.readPort({ port, tags: [], mode: 'at', timeoutMs: 400 })).rejects.toMatchObject({
+    await expect(
+      station.app.station.read({ port, tags: [], mode: 'at', timeoutMs: 400 }),
+    ).rejects.toMatchObject({
       code: 'device-no-answer',
       message: expect.stringContaining(port),
     });
@@ -84,7 +86,7 @@ describe('reading a board over AT (pty + modem simulator)', () => {
     // The port was closed: it can be opened again at once (serialport locks ports it holds open).
     const channel = await SerialLineChannel.open(port, { baudRate: 115200, rtscts: false });
     await channel.close();
-    expect(station.app.queue()).toEqual([]);
+    expect(station.app.queue.list()).toEqual([]);
   });
 
   it('explains old modem firmware that lacks %ATTESTTOKEN', async () => {
@@ -92,12 +94,12 @@ describe('reading a board over AT (pty + modem simulator)', () => {
       code: 'device-error',
       message: expect.stringMatching(/not supported by this modem firmware/),
     });
-    expect(station.app.queue()).toEqual([]);
+    expect(station.app.queue.list()).toEqual([]);
   });
 
   it('names a port that does not exist', async () => {
     await expect(
-      station.app.readPort({ port: '/dev/does-not-exist', tags: [], mode: 'at' }),
+      station.app.station.read({ port: '/dev/does-not-exist', tags: [], mode: 'at' }),
     ).rejects.toMatchObject({
       code: 'port-unavailable',
       message: expect.stringContaining('/dev/does-not-exist'),
@@ -107,14 +109,14 @@ describe('reading a board over AT (pty + modem simulator)', () => {
   it('refuses a tag over 100 characters before touching the port', async () => {
     board = await plugInBoard();
     await expect(
-      station.app.readPort({ port: board.pty.appPath, tags: ['x'.repeat(101)], mode: 'at' }),
+      station.app.station.read({ port: board.pty.appPath, tags: ['x'.repeat(101)], mode: 'at' }),
     ).rejects.toMatchObject({ code: 'invalid-argument' });
     expect(board.modem.received).toEqual([]);
   });
 
   it('records what was read, where and when', async () => {
     const result = await read();
-    const devices = station.app.devices();
+    const devices = station.app.devices.list();
     expect(devices).toEqual([]); // not claimed yet: the read is recorded, the device list is the service's
     const { DevicesRepository } = await import('../../electron/adapters/db/devices-repo');
     const { openDatabase } = await import('../../electron/adapters/db/database');

@@ -24,7 +24,7 @@ async function board(config: Partial<ModemConfig> = {}): Promise<Board> {
 }
 
 const read = (b: Board, mode: 'auto' | 'at' | 'shell' | 'passive', extra: object = {}) =>
-  station.app.readPort({ port: b.pty.appPath, tags: [], mode, timeoutMs: 3000, ...extra });
+  station.app.station.read({ port: b.pty.appPath, tags: [], mode, timeoutMs: 3000, ...extra });
 
 describe('AT host dialect', () => {
   it.each([
@@ -137,7 +137,7 @@ describe('faults, each with a message that says what to do', () => {
       code: 'device-error',
       message: expect.stringMatching(/update it/),
     });
-    expect(station.app.queue()).toEqual([]);
+    expect(station.app.queue.list()).toEqual([]);
   });
 
   it('unplugged mid-read: the read fails, the port is freed, nothing is queued', async () => {
@@ -146,7 +146,7 @@ describe('faults, each with a message that says what to do', () => {
       code: 'port-unavailable',
       message: expect.stringMatching(/unplugged/),
     });
-    expect(station.app.queue()).toEqual([]);
+    expect(station.app.queue.list()).toEqual([]);
     expect(station.app.station.snapshot().find((t) => t.path === b.pty.appPath)?.state).toBe('error');
   });
 
@@ -212,14 +212,14 @@ describe('hot-plug station mode', () => {
     let pushes = 0;
     app.app.on('stationChanged', () => pushes++);
     try {
-      app.app.updateSettings({ siteTags: ['location=Trondheim'] });
+      app.app.settings.update({ siteTags: ['location=Trondheim'] });
       app.app.station.startWatch({ mode: 'auto', intervalMs: 20 });
       const first = await board();
       plugged.push({ path: first.pty.appPath, serialNumber: '001051000001' });
       const done = () =>
         app.app.station.snapshot().find((t) => t.path === first.pty.appPath)?.state === 'queued';
       await expect.poll(done, { timeout: 10_000 }).toBe(true);
-      expect(app.app.queue()).toEqual([
+      expect(app.app.queue.list()).toEqual([
         expect.objectContaining({ deviceId: first.modem.config.deviceId, tags: ['location=Trondheim'] }),
       ]);
       // Quiet ticks (nothing plugged in or pulled out) push nothing to the UI.
@@ -237,7 +237,7 @@ describe('hot-plug station mode', () => {
         })
         .toBe('already-queued');
       expect(first.modem.tokensIssued).toBe(1);
-      expect(app.app.queue()).toHaveLength(1);
+      expect(app.app.queue.list()).toHaveLength(1);
     } finally {
       app.app.station.stopWatch();
       app.close();

@@ -29,11 +29,11 @@ describe('sync of single claims against the API simulator', () => {
     queueClaims(tokens, ['site=oslo']);
     const progress: number[] = [];
     station.app.on('syncProgress', (p) => progress.push(p.sent));
-    const summary = await station.app.sync();
+    const summary = await station.app.sync.run();
     expect(summary).toEqual({ sent: 3, succeeded: 3, failed: 0, pending: 0, devices: 3, stopped: null });
     for (const t of tokens) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
-    expect(station.app.queue().map((e) => e.state)).toEqual(['done', 'done', 'done']);
-    const devices = station.app.devices();
+    expect(station.app.queue.list().map((e) => e.state)).toEqual(['done', 'done', 'done']);
+    const devices = station.app.devices.list();
     expect(devices.map((d) => d.id).sort()).toEqual(tokens.map((t) => t.deviceId).sort());
     expect(devices[0]).toMatchObject({
       deviceType: 'nrf9151_LACA',
@@ -58,9 +58,9 @@ describe('sync of single claims against the API simulator', () => {
       `UPDATE outbox SET payload = json_set(payload, '$.token', 'garbage.token') WHERE device_id = ?`,
     ).run(bad.deviceId);
     db.close();
-    const summary = await station.app.sync();
+    const summary = await station.app.sync.run();
     expect(summary).toMatchObject({ sent: 2, succeeded: 1, failed: 1, pending: 0, stopped: null });
-    const failed = station.app.queue('failed');
+    const failed = station.app.queue.list('failed');
     expect(failed).toEqual([
       expect.objectContaining({ deviceId: bad.deviceId, lastError: 'Invalid attestation token' }),
     ]);
@@ -70,10 +70,10 @@ describe('sync of single claims against the API simulator', () => {
   it('fails a 422 (tag over 100 characters in the service) without retrying it', async () => {
     const t = makeToken();
     queueClaims([t], ['x'.repeat(101)]);
-    const summary = await station.app.sync();
+    const summary = await station.app.sync.run();
     expect(summary).toMatchObject({ failed: 1, succeeded: 0 });
-    expect(station.app.queue('failed')[0]?.lastError).toMatch(/100 characters/);
-    await station.app.sync();
+    expect(station.app.queue.list('failed')[0]?.lastError).toMatch(/100 characters/);
+    await station.app.sync.run();
     expect(sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/claimed-devices')).toHaveLength(
       1,
     );
@@ -87,13 +87,13 @@ describe('sync of single claims against the API simulator', () => {
       for (const t of [makeToken(), makeToken()])
         outbox.enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
       db.close();
-      const summary = await s2.app.sync();
+      const summary = await s2.app.sync.run();
       expect(summary.stopped).toMatchObject({
         reason: 'key-rejected',
         message: expect.stringContaining('401'),
       });
       expect(summary).toMatchObject({ sent: 0, pending: 2 });
-      expect(s2.app.queue().map((e) => e.state)).toEqual(['pending', 'pending']);
+      expect(s2.app.queue.list().map((e) => e.state)).toEqual(['pending', 'pending']);
       expect(
         sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/claimed-devices'),
       ).toHaveLength(1);
@@ -110,9 +110,9 @@ describe('sync of single claims against the API simulator', () => {
       const t = makeToken();
       new OutboxRepository(db).enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null });
       db.close();
-      const summary = await s2.app.sync();
+      const summary = await s2.app.sync.run();
       expect(summary.stopped).toMatchObject({ reason: 'forbidden', message: expect.stringMatching(/role/) });
-      expect(s2.app.queue('pending')).toHaveLength(1);
+      expect(s2.app.queue.list('pending')).toHaveLength(1);
     } finally {
       s2.close();
     }
@@ -122,12 +122,12 @@ describe('sync of single claims against the API simulator', () => {
     const t = makeToken();
     queueClaims([t]);
     await sim.stop();
-    const offline = await station.app.sync();
+    const offline = await station.app.sync.run();
     expect(offline.stopped?.reason).toBe('offline');
-    expect(station.app.queue()).toEqual([expect.objectContaining({ state: 'pending', attempts: 1 })]);
-    expect(station.app.queue()[0]?.lastError).toMatch(/Could not reach/);
+    expect(station.app.queue.list()).toEqual([expect.objectContaining({ state: 'pending', attempts: 1 })]);
+    expect(station.app.queue.list()[0]?.lastError).toMatch(/Could not reach/);
     await sim.start(); // the network is back
-    const online = await station.app.sync();
+    const online = await station.app.sync.run();
     expect(online).toMatchObject({ succeeded: 1, pending: 0, stopped: null });
     expect(sim.effectCount('claim', t.deviceId)).toBe(1);
   });
@@ -139,33 +139,33 @@ describe('sync of single claims against the API simulator', () => {
     sim.preclaim(ours.token, 'team-1');
     sim.preclaim(theirs.token, 'team-2');
     queueClaims([ours, theirs]);
-    const summary = await station.app.sync();
+    const summary = await station.app.sync.run();
     expect(summary).toMatchObject({ succeeded: 1, failed: 1, stopped: null });
-    const byDevice = new Map(station.app.queue().map((e) => [e.deviceId, e]));
+    const byDevice = new Map(station.app.queue.list().map((e) => [e.deviceId, e]));
     expect(byDevice.get(ours.deviceId)?.state).toBe('done');
     expect(byDevice.get(theirs.deviceId)).toMatchObject({
       state: 'failed',
       lastError: expect.stringMatching(/another team/),
     });
     expect(sim.effectCount('claim', ours.deviceId)).toBe(1);
-    expect(station.app.devices().map((d) => d.id)).toEqual([ours.deviceId]);
+    expect(station.app.devices.list().map((d) => d.id)).toEqual([ours.deviceId]);
   });
 
   it('pulls every page of the device list', async () => {
     const tokens = Array.from({ length: 230 }, () => makeToken());
     queueClaims(tokens);
-    const summary = await station.app.sync();
+    const summary = await station.app.sync.run();
     expect(summary).toMatchObject({ succeeded: 230, devices: 230 });
     expect(
       sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/claimed-devices?')),
     ).toHaveLength(3);
-    expect(station.app.devices()).toHaveLength(230);
+    expect(station.app.devices.list()).toHaveLength(230);
   });
 
   it('says no key is stored instead of calling the API', async () => {
     const s2 = openTestApp({ settingsOverrides: { apiUrl: sim.baseUrl } });
     try {
-      const summary = await s2.app.sync();
+      const summary = await s2.app.sync.run();
       expect(summary.stopped?.reason).toBe('no-key');
       expect(sim.requests).toHaveLength(0);
     } finally {
@@ -174,13 +174,13 @@ describe('sync of single claims against the API simulator', () => {
   });
 
   it('refuses a non-loopback, non-nRF Cloud URL before any connection', async () => {
-    expect(() => station.app.updateSettings({ apiUrl: 'http://192.0.2.10:8080/v1/' })).toThrow(/loopback/);
+    expect(() => station.app.settings.update({ apiUrl: 'http://192.0.2.10:8080/v1/' })).toThrow(/loopback/);
     const s2 = openTestApp({
       secretBackend: memorySecretBackend(KEY),
       settingsOverrides: { apiUrl: 'https://evil.example/v1/' },
     });
     try {
-      await expect(s2.app.sync()).rejects.toMatchObject({ code: 'url-refused' });
+      await expect(s2.app.sync.run()).rejects.toMatchObject({ code: 'url-refused' });
     } finally {
       s2.close();
     }

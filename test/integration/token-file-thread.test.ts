@@ -42,8 +42,8 @@ function scriptedThread(messages: unknown[], started: Worker[] = []): StartToken
 async function expectImportRefused(start: StartTokenFileThread, path: string, error: object) {
   const station = openTestApp({ startTokenFileThread: start });
   try {
-    await expect(station.app.importFile(path, [])).rejects.toMatchObject(error);
-    expect(station.app.queue()).toEqual([]);
+    await expect(station.app.imports.importFile(path, [])).rejects.toMatchObject(error);
+    expect(station.app.queue.list()).toEqual([]);
   } finally {
     station.close();
   }
@@ -66,7 +66,7 @@ describe('reading a token file on a worker thread while this thread queues it', 
     const station = openTestApp({ startTokenFileThread: sourceTokenFileThread });
     try {
       const progress: number[] = [];
-      const result = await station.app.importFile(path, ['site=north'], (f) => progress.push(f));
+      const result = await station.app.imports.importFile(path, ['site=north'], (f) => progress.push(f));
       expect(result).toEqual({
         queued: 4998,
         duplicates: 1,
@@ -75,7 +75,7 @@ describe('reading a token file on a worker thread while this thread queues it', 
       expect(progress.length).toBeGreaterThan(2);
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(progress.at(-1)).toBe(1);
-      const queue = station.app.queue();
+      const queue = station.app.queue.list();
       expect(queue).toHaveLength(4998);
       expect(queue.find((e) => e.deviceId === tokens[0]!.deviceId)?.tags).toEqual([
         'batch=1',

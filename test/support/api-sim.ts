@@ -4,7 +4,7 @@ import { decode } from 'cbor2';
 import Papa from 'papaparse';
 
 /**
- * A local stand-in for nRF Cloud's Provisioning API, following ../shared/spec/provisioning-api.md.
+ * A local stand-in for nRF Cloud's Provisioning API, following docs/provisioning-api.md.
  * It decodes claim tokens on its own (not with the app's decoder), keeps teams apart, and counts
  * every effect per device so a test can prove a change happened exactly once.
  */

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../../electron/adapters/api/answers';
-import { defaultRetryPolicy, judgeFailure, rateLimitPause } from '../../electron/core/retry-policy';
+import {
+  backoffDelay,
+  defaultRetryPolicy,
+  judgeFailure,
+  rateLimitPause,
+} from '../../electron/core/retry-policy';
 
 describe('how long a 429 pauses the queue', () => {
   it('holds Retry-After 0, negative and past dates to a second: never a tight loop', () => {
@@ -27,5 +32,49 @@ describe('what a failure means for the queue', () => {
       stop: { reason: 'not-api', message: 'a web page' },
       maybeSent: true,
     });
+  });
+});
+
+describe('what a failed call means', () => {
+  it('stops the queue on auth, rate limits and no network; retries 5xx; fails 400/422', () => {
+    expect(judgeFailure({ kind: 'auth', status: 401, message: 'bad' })).toMatchObject({
+      scope: 'queue',
+      stop: { reason: 'key-rejected' },
+    });
+    expect(judgeFailure({ kind: 'auth', status: 403, message: 'viewer' })).toMatchObject({
+      stop: { reason: 'forbidden' },
+    });
+    expect(judgeFailure({ kind: 'rate-limited', retryAfterMs: 5000, message: '' })).toMatchObject({
+      scope: 'queue',
+      stop: { reason: 'rate-limited', retryAfterMs: 5000 },
+    });
+    expect(
+      judgeFailure({ kind: 'transient', status: null, message: 'ECONNREFUSED', maybeSent: false }),
+    ).toMatchObject({
+      scope: 'queue',
+      stop: { reason: 'offline' },
+      maybeSent: false,
+    });
+    expect(judgeFailure({ kind: 'transient', status: 503, message: '', maybeSent: true })).toEqual({
+      scope: 'entry',
+      action: 'retry',
+      message: '',
+      maybeSent: true,
+    });
+    expect(judgeFailure({ kind: 'rejected', status: 422, message: 'tag too long', raw: '' })).toEqual({
+      scope: 'entry',
+      action: 'fail',
+      message: 'tag too long',
+    });
+  });
+});
+
+describe('backoff', () => {
+  const policy = { ...defaultRetryPolicy, baseMs: 1000, capMs: 60_000 };
+  it('doubles the ceiling each attempt and never exceeds the cap (full jitter: 0..ceiling)', () => {
+    expect(backoffDelay(1, policy, () => 0.999)).toBe(999);
+    expect(backoffDelay(3, policy, () => 0.999)).toBe(3996);
+    expect(backoffDelay(30, policy, () => 0.999)).toBe(59_940);
+    expect(backoffDelay(5, policy, () => 0)).toBe(0);
   });
 });

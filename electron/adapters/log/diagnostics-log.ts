@@ -58,6 +58,11 @@ export class DiagnosticsLog {
     if (value) this.secrets.add(value);
   }
 
+  /** Text that leaves the app for support (a saved report): without any key or whole token. */
+  redact(text: string): string {
+    return redactForLog(text, this.secrets);
+  }
+
   info(area: string, message: string): void {
     this.write('info', area, message);
   }

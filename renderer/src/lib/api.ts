@@ -1,5 +1,5 @@
-import type { FieldclaimApi } from '../../../electron/shared/contract';
-import type { AppError, Result } from '../../../electron/shared/result';
+import type { FieldclaimApi } from '$shared/contract';
+import type { AppError, Result } from '$shared/result';
 
 declare global {
   interface Window {

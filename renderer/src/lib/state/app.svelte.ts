@@ -1,4 +1,4 @@
-import type { AppStatus, SyncProgress, SyncSummary } from '../../../../electron/shared/types';
+import type { AppStatus, SyncProgress, SyncSummary } from '$shared/types';
 import { api, call } from '../api';
 
 /** Status bar and sync control state, fed by main-process pushes through one subscription. */

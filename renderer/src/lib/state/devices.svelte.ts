@@ -1,5 +1,5 @@
 import { SvelteSet } from 'svelte/reactivity';
-import type { ClaimedDevice } from '../../../../electron/shared/types';
+import type { ClaimedDevice } from '$shared/types';
 import { api, call } from '../api';
 
 export type StatusFilter = 'all' | 'ready' | 'blocked';

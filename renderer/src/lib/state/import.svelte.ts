@@ -1,4 +1,4 @@
-import type { ImportPreview, ImportResult } from '../../../../electron/shared/types';
+import type { ImportPreview, ImportResult } from '$shared/types';
 import { api, call } from '../api';
 import { parseTagField } from '../format';
 import { saveAs } from '../save-file';

@@ -1,4 +1,4 @@
-import type { EntryState, OutboxEntry } from '../../../../electron/shared/types';
+import type { EntryState, OutboxEntry } from '$shared/types';
 import { api, call } from '../api';
 
 export class QueueState {

@@ -1,4 +1,4 @@
-import type { PortTile } from '../../../../electron/shared/types';
+import type { PortTile } from '$shared/types';
 import { api, call } from '../api';
 
 /** The station's tiles, kept live by the main process's pushes. */

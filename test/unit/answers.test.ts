@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseDevice,
-  parseDevicePage,
-  parseRetryAfter,
-} from '../../electron/adapters/api/provisioning-client';
+import { parseDevice, parseDevicePage, parseRetryAfter } from '../../electron/adapters/api/answers';
 
 describe('response parsers', () => {
   it('reads the documented device object and keeps unknown fields in raw', () => {

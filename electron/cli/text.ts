@@ -1,0 +1,89 @@
+import type { ClaimedDevice, OutboxEntry, PortInfo, ScanResult, SyncSummary } from '../shared/types';
+
+/** Every sentence the command line prints for people; the JSON output is the contract, this is for reading. */
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function formatScan(r: ScanResult): string {
+  const lines = [
+    `${r.duplicate ? 'Already queued' : 'Queued'}: ${r.deviceId} (${r.deviceType})`,
+    `  IMEI ${r.imei ?? '?'}  model ${r.model ?? '?'}  firmware ${r.firmware ?? '?'}  port ${r.port}`,
+  ];
+  if (r.tags.length) lines.push(`  tags ${r.tags.join(', ')}`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}
+
+export function formatQueue(entries: OutboxEntry[]): string {
+  if (!entries.length) return 'The outbox is empty.';
+  return entries
+    .map(
+      (e) =>
+        `${e.id}  ${e.kind.padEnd(9)} ${e.deviceId}  ${e.state.padEnd(7)} attempts ${e.attempts}${e.lastError ? `  ${e.lastError}` : ''}`,
+    )
+    .join('\n');
+}
+
+export function formatSync(s: SyncSummary): string {
+  const line = `Sent ${s.sent}: ${s.succeeded} succeeded, ${s.failed} failed; ${s.pending} still waiting; ${s.devices} devices in the local list.`;
+  return s.stopped ? `${line}\nStopped: ${s.stopped.message}` : line;
+}
+
+export function formatDevices(devices: ClaimedDevice[]): string {
+  if (!devices.length) return 'No devices in the local list. Run `fieldclaim sync` to pull them.';
+  return devices
+    .map(
+      (d) =>
+        `${d.id}  ${d.deviceType ?? '?'}  ${d.status ?? '?'}  ${d.imei ?? ''}  ${d.tags.join(',')}${d.pending.length ? `  pending: ${d.pending.join(',')}` : ''}`,
+    )
+    .join('\n');
+}
+
+export function formatPorts(ports: PortInfo[]): string {
+  if (!ports.length) return 'No serial ports found. Plug in a board, or give a port path to `scan --port`.';
+  return ports
+    .map((p) => `${p.console ? '*' : ' '} ${p.path}  ${p.board ?? ''} ${p.serialNumber ?? ''}`.trimEnd())
+    .join('\n');
+}
+
+export function formatTags(tags: Array<{ tag: string; description: string; devices: number }>): string {
+  if (!tags.length) return 'No tags. Create one with `fieldclaim tags create NAME`.';
+  return tags
+    .map((t) => `${t.tag}  (${plural(t.devices, 'device')})${t.description ? `  ${t.description}` : ''}`)
+    .join('\n');
+}
+
+export function formatImport(
+  file: string,
+  result: { queued: number; duplicates: number; rejected: Array<{ row: number; reason: string }> },
+): string {
+  return [
+    `Queued ${plural(result.queued, 'claim')}; ${plural(result.duplicates, 'duplicate')}; ${plural(result.rejected.length, 'row')} rejected.`,
+    ...result.rejected.map((r) => `  ${file}, row ${r.row}: ${r.reason}`),
+  ].join('\n');
+}
+
+export const text = {
+  keyStored: (backend: string, notice: string | null) =>
+    `Key stored (${backend}).${notice ? `\n${notice}` : ''}`,
+  keyStatus: (stored: boolean, backend: string | null, notice: string | null) =>
+    stored ? `A key is stored (${backend}).` : `No key is stored.${notice ? ` ${notice}` : ''}`,
+  keyRemoved: 'Key removed.',
+  noKeyOnStdin: 'no key on stdin: pipe it in, e.g. `fieldclaim key set < key.txt`',
+  oneScanTarget: 'give exactly one of --port PATH, --all or --watch',
+  watching: 'Watching for boards; plug one in (Ctrl-C stops).',
+  watchStopped: (ports: number) => `Stopped; ${plural(ports, 'port')} read.`,
+  diagnosticsSaved: (file: string) => `Diagnostics saved to ${file}: send it to support.`,
+  exported: (rows: number, file: string) => `Wrote ${plural(rows, 'row')} to ${file}.`,
+  cannotWrite: (file: string, why: string) => `Cannot write ${file}: ${why}`,
+  requeued: (n: number) => `${plural(n, 'entry', 'entries')} back in line.`,
+  retryWhat: 'give an entry id or --all-failed',
+  discarded: 'Entry discarded.',
+  notDiscarded: 'Nothing discarded: the entry is being sent or is already done.',
+  batchTooLarge: '--batch-size: at most 1000 claims per request',
+  queuedChange: (kind: string) => `Queued: ${kind}. Run \`fieldclaim sync\` to send it.`,
+  wholeNumber: (option: string, value: string) => `${option} must be a whole number above 0, not "${value}"`,
+  syncProgress: (sent: number, total: number, current: string | null) =>
+    `\rsync: ${sent}/${total} sent${current ? ` (${current})` : ''}   `,
+  importProgress: (fraction: number) => `\rimport: ${Math.round(fraction * 100)}%   `,
+};

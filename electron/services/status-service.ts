@@ -1,0 +1,102 @@
+import { arch, platform, release, version as osVersion } from 'node:os';
+import { deviceTypeName } from '../core/token';
+import { toSiteReportCsv } from '../adapters/csv/report-csv';
+import type { DevicesRepository } from '../adapters/db/devices-repo';
+import type { OutboxRepository } from '../adapters/db/outbox-repo';
+import type { DiagnosticsLog } from '../adapters/log/diagnostics-log';
+import type { AppStatus } from '../shared/types';
+import { about, type About, type BuildInfo } from './about';
+import type { AppFlagsStore } from './app-flags';
+import { formatDiagnostics, REPORT_LINES } from './diagnostics';
+import type { KeyService } from './key-service';
+import type { SettingsService } from './settings-service';
+import type { SyncService } from './sync-service';
+
+export interface StatusDeps {
+  settings: SettingsService;
+  outbox: OutboxRepository;
+  devices: DevicesRepository;
+  sync: SyncService;
+  keys: KeyService;
+  flags: AppFlagsStore;
+  log: DiagnosticsLog;
+}
+
+/** What the status bar, the About box, support and the site report are told. */
+export class StatusService {
+  constructor(
+    private readonly deps: StatusDeps,
+    private readonly build: { info?: BuildInfo; resourcesPath?: string | null },
+  ) {}
+
+  async current(): Promise<AppStatus> {
+    const { settings, outbox, devices, sync, flags, keys } = this.deps;
+    // Database reads first, synchronously: the keychain's await must not straddle a close().
+    const chosen = settings.get();
+    let apiBase: string;
+    try {
+      apiBase = settings.apiBase();
+    } catch (err) {
+      apiBase = `refused: ${(err as Error).message}`;
+    }
+    const local = {
+      stage: chosen.stage,
+      apiBase,
+      outbox: outbox.counts(),
+      devices: devices.count(),
+      devicesPulledAt: devices.lastPulledAt(),
+      lastSync: sync.lastSync,
+      syncing: sync.syncing,
+      online: sync.online,
+      pausedUntil: sync.pausedUntil(),
+      keyReadOnly: flags.get('keyReadOnly'),
+    };
+    return { key: await keys.status(), ...local };
+  }
+
+  about(): About {
+    return about(this.build.info ?? { version: 'development', commit: 'unknown' }, {
+      platform: process.platform,
+      resourcesPath: this.build.resourcesPath ?? null,
+    });
+  }
+
+  /** The report a technician saves for support (Settings, or `fieldclaim diagnostics`). */
+  async diagnostics(): Promise<{ filename: string; text: string }> {
+    const savedAt = new Date().toISOString();
+    const text = formatDiagnostics({
+      savedAt,
+      about: this.about(),
+      runtime: {
+        os: `${platform()} ${release()} ${arch()} (${osVersion()})`,
+        node: process.versions.node,
+        electron: process.versions.electron ?? null,
+      },
+      status: await this.current(),
+      entries: this.deps.log.recent(REPORT_LINES),
+    });
+    // Every line of it, the copied messages included: no key and no whole token leaves this way.
+    return {
+      filename: `fieldclaim-diagnostics-${savedAt.slice(0, 10)}.txt`,
+      text: this.deps.log.redact(text),
+    };
+  }
+
+  /** Every device dealt with here: what was read, where and when, and how its claim stands. */
+  siteReport(): { rows: number; csv: string } {
+    const rows = this.deps.devices.siteReport().map((r) => ({
+      deviceId: r.id,
+      imei: r.imei,
+      deviceType: r.serviceType ?? (r.readType === null ? null : deviceTypeName(r.readType)),
+      model: r.model,
+      firmware: r.firmware,
+      tags: JSON.parse(r.tags ?? r.claimTags ?? '[]') as string[],
+      claimState: r.claimState ?? 'read only',
+      claimedAt: r.claimedAt,
+      readAt: r.readAt,
+      port: r.port,
+      site: r.site ?? '',
+    }));
+    return { rows: rows.length, csv: `${toSiteReportCsv(rows)}\n` };
+  }
+}
