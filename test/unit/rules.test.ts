@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkExplicitApiUrl, resolveApiBase } from '../../electron/core/api-endpoint';
 import { pickConsolePorts, recogniseBoard, usbInterfaceOf } from '../../electron/core/boards';
+import { probeWaits } from '../../electron/core/probe-plan';
 import { normalizeTags } from '../../electron/core/tags';
 import { exitCodeForSync } from '../../electron/cli/exit-codes';
 
@@ -127,5 +128,18 @@ describe('sync exit codes', () => {
     expect(exitCodeForSync({ ...base, stopped: { reason: 'forbidden', message: '' } })).toBe(3);
     expect(exitCodeForSync({ ...base, stopped: { reason: 'offline', message: '' } })).toBe(4);
     expect(exitCodeForSync({ ...base, stopped: { reason: 'rate-limited', message: '' } })).toBe(1);
+  });
+});
+
+describe("auto mode's probe waits", () => {
+  it('try each dialect three times, longer each time, within the read deadline', () => {
+    expect(probeWaits(5000)).toEqual([500, 1000, 2000]);
+    const short = probeWaits(1500);
+    expect(short.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1500);
+    expect(short).toEqual([...short].sort((a, b) => a - b));
+  });
+
+  it('never wait too short for a board to answer at all', () => {
+    expect(Math.min(...probeWaits(100))).toBeGreaterThanOrEqual(200);
   });
 });
