@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDevicePull, benchDeviceSearch } from './devices';
 import { benchEnqueue } from './enqueue';
+import { benchFieldProfiles } from './field-profiles';
 import { benchImport } from './import';
 import { benchSerial } from './serial';
 import { benchSync } from './sync';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   console.log('device pull', results.devicePull);
   results.serial = await benchSerial();
   console.log('serial', results.serial);
+  results.fieldProfiles = await benchFieldProfiles();
+  console.log('field profiles', JSON.stringify(results.fieldProfiles));
   const dir = join(__dirname, '..', 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(

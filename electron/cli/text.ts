@@ -55,10 +55,16 @@ export function formatTags(tags: Array<{ tag: string; description: string; devic
 
 export function formatImport(
   file: string,
-  result: { queued: number; duplicates: number; rejected: Array<{ row: number; reason: string }> },
+  result: {
+    queued: number;
+    duplicates: number;
+    rejected: Array<{ row: number; reason: string }>;
+    notes?: string[];
+  },
 ): string {
   return [
     `Queued ${plural(result.queued, 'claim')}; ${plural(result.duplicates, 'duplicate')}; ${plural(result.rejected.length, 'row')} rejected.`,
+    ...(result.notes ?? []).map((note) => `  note: ${note}`),
     ...result.rejected.map((r) => `  ${file}, row ${r.row}: ${r.reason}`),
   ].join('\n');
 }
@@ -70,11 +76,13 @@ export const text = {
     stored ? `A key is stored (${backend}).` : `No key is stored.${notice ? ` ${notice}` : ''}`,
   keyRemoved: 'Key removed.',
   noKeyOnStdin: 'no key on stdin: pipe it in, e.g. `fieldclaim key set < key.txt`',
-  oneScanTarget: 'give exactly one of --port PATH, --all or --watch',
+  oneScanTarget: 'give exactly one of --port PATH, --serial-number SN, --all or --watch',
   watching: 'Watching for boards; plug one in (Ctrl-C stops).',
   watchStopped: (ports: number) => `Stopped; ${plural(ports, 'port')} read.`,
   diagnosticsSaved: (file: string) => `Diagnostics saved to ${file}: send it to support.`,
-  exported: (rows: number, file: string) => `Wrote ${plural(rows, 'row')} to ${file}.`,
+  exported: (rows: number, file: string, notes: string[] = []) =>
+    [`Wrote ${plural(rows, 'row')} to ${file}.`, ...notes.map((n) => `  note: ${n}`)].join('\n'),
+  gatherOnlyQueue: '--format gather writes the waiting claims: use it with --what queue',
   cannotWrite: (file: string, why: string) => `Cannot write ${file}: ${why}`,
   requeued: (n: number) => `${plural(n, 'entry', 'entries')} back in line.`,
   retryWhat: 'give an entry id or --all-failed',

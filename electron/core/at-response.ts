@@ -70,14 +70,92 @@ export const firmwareQuery: AtQuery<string> = {
   describes: 'modem firmware',
 };
 
+/** Why a modem refused a command, and what the technician can do about it. */
+interface CmeMeaning {
+  /** `running` names the modem firmware where it is known, for the codes that blame it. */
+  what: (command: string, running: string) => string;
+  todo: string;
+}
+
+const updateModemFirmware =
+  'update the modem firmware to 1.3.x or later (nRF9160) or 2.0.x or later (nRF91x1), e.g. with nRF Connect Programmer, then read again';
+const resetAndRetry = 'reset the board and read again';
+const couldNotComplete: CmeMeaning = {
+  what: (c) => `the modem could not complete ${c}`,
+  todo: `${resetAndRetry}; if it persists, ${updateModemFirmware}`,
+};
+const unsupported = (command: string, running: string) =>
+  `${command} is not supported by this modem firmware${running}`;
+
+/**
+ * +CME ERROR codes an nRF91 gives its security commands (%ATTESTTOKEN, %KEYGEN, %CMNG), after
+ * nrfcredstore's ERR_CODE_TO_MSG and Nordic's AT command reference, in words that say what to do.
+ */
+const cmeMeanings: Record<number, CmeMeaning> = {
+  0: { what: unsupported, todo: updateModemFirmware },
+  3: {
+    what: (c) => `the modem does not allow ${c} now`,
+    todo: `${resetAndRetry}; if it persists, flash firmware with an AT host (e.g. the AT Client sample)`,
+  },
+  4: { what: unsupported, todo: updateModemFirmware },
+  50: {
+    what: (c) => `the modem did not understand ${c} as it arrived`,
+    todo: 'check the line ending setting (CRLF, CR or LF) and read again',
+  },
+  51: {
+    what: (c, running) => `${c} is disabled in this modem firmware build${running}`,
+    todo: updateModemFirmware,
+  },
+  513: {
+    what: (c) => `the modem did not find a key that ${c} needs (not found)`,
+    todo: `${resetAndRetry}; if it persists, the modem's identity key may be missing: contact Nordic support with the IMEI`,
+  },
+  514: {
+    what: (c) => `the modem does not allow ${c} now (not allowed)`,
+    todo: `${resetAndRetry}; if it persists, the application may hold the modem's security commands: flash firmware with an AT host (e.g. the AT Client sample)`,
+  },
+  515: {
+    what: () => "the modem's credential storage is full (memory full)",
+    todo: 'delete credentials no longer used (AT%CMNG=3,<sec_tag>,<type>), then read again',
+  },
+  518: {
+    what: (c) => `${c} is not allowed while the modem is active`,
+    todo: 'put the modem offline with AT+CFUN=4, then read again',
+  },
+  519: {
+    what: () => 'the modem already holds a credential of that kind (already exists)',
+    todo: 'delete it with AT%CMNG=3,<sec_tag>,<type> or use another security tag',
+  },
+  520: couldNotComplete,
+  521: couldNotComplete,
+  522: couldNotComplete,
+  523: {
+    what: () => 'the modem could not generate the key (key generation failed)',
+    todo: `${resetAndRetry}; if it persists, contact Nordic support with the IMEI`,
+  },
+  524: couldNotComplete,
+  528: {
+    what: (c) => `${c} is not allowed while the modem's power-off warning is active (supply voltage too low)`,
+    todo: 'power the board properly (a charged battery, or USB), reset it and read again',
+  },
+};
+
+/** What the read knew of the board when the command failed. */
+export interface AtErrorContext {
+  firmware?: string | null;
+}
+
 /** Explains a failed command in words a technician can act on. */
 export function describeAtError(
   query: AtQuery<unknown>,
   final: Extract<FinalLine, { kind: 'error' }>,
+  context: AtErrorContext = {},
 ): string {
-  if (final.cmeCode === 0 || (final.cmeCode === undefined && query === attestTokenQuery)) {
-    return `${query.command} is not supported by this modem firmware: update it to 1.3.x (nRF9160) or 2.0.x or later (nRF91x1)`;
-  }
-  if (final.cmeCode === 514) return `${query.command} is not allowed by the modem right now (+CME ERROR 514)`;
-  return `the device answered ${final.line} to ${query.command}`;
+  const running = context.firmware ? ` (it runs ${context.firmware})` : '';
+  // A bare ERROR to %ATTESTTOKEN, which takes no parameters, is a modem that does not know it.
+  const code = final.cmeCode ?? (query === attestTokenQuery ? 0 : undefined);
+  const meaning = code === undefined ? undefined : cmeMeanings[code];
+  if (!meaning) return `the device answered ${final.line} to ${query.command}: ${resetAndRetry}`;
+  const said = final.cmeCode === undefined ? final.line : `+CME ERROR ${final.cmeCode}`;
+  return `${meaning.what(query.command, running)} (${said}): ${meaning.todo}`;
 }

@@ -11,8 +11,18 @@ export interface AttestationToken {
   firmwareUuid: string;
 }
 
+/**
+ * Why a text is not a usable token: `damaged` is a token that lost or changed characters on the
+ * way (read it again); `not-a-token` is something else entirely (another AT command's answer, a
+ * documentation placeholder, half a token), which reading again will not fix.
+ */
+export type TokenFault = 'damaged' | 'not-a-token';
+
 export class TokenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fault: TokenFault = 'damaged',
+  ) {
     super(message);
     this.name = 'TokenError';
   }
@@ -39,6 +49,15 @@ export function isNrf9160(type: number): boolean {
 const base64url = /^[A-Za-z0-9_-]+$/;
 const SELF_DESCRIBE_PREFIX = [0xd9, 0xd9, 0xf7];
 const COSE_SIGN1_TAG = 18;
+/** How every body starts in base64url: the self-describe tag, then an array of 5 (`hQ`). */
+const BODY_START = '2dn3';
+/**
+ * The shortest body a token can have (tag, array, message type, three 16-byte strings, device
+ * type: 57 bytes) in base64url. A shorter text that does not start like a body is no token that
+ * lost characters but a stand-in, such as the examples in Nordic's AT command reference.
+ */
+const MIN_BODY_CHARS = 76;
+const ASN1_SEQUENCE = 0x30;
 
 function formatUuid(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex');
@@ -86,18 +105,51 @@ function checkSignature(value: unknown): void {
   }
 }
 
-/**
- * Decodes and checks a token as far as can be done offline. The signature is Nordic's and cannot
- * be verified here, so this catches truncation and copy/typing errors, not forgeries.
- */
-export function decodeAttestationToken(input: string): AttestationToken {
-  const token = input.trim();
-  if (token.length === 0) throw new TokenError('the token is empty');
-  const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    throw new TokenError('a token has two parts separated by one "."');
+const notAToken = (message: string) => new TokenError(message, 'not-a-token');
+
+/** Texts that are recognisably something other than a token, said as what they are. */
+function recogniseImpostor(token: string, parts: string[]): TokenError | null {
+  if (parts.length === 3 && parts[0]!.startsWith('eyJ')) {
+    return notAToken(
+      'this is a JSON Web Token (JWT), not an attestation token: read the token with AT%ATTESTTOKEN',
+    );
   }
+  if (parts.length === 1 && token.startsWith(BODY_START) && base64url.test(token)) {
+    let deviceId: string;
+    try {
+      deviceId = decodeBody(token).deviceId;
+    } catch {
+      return null; // not even a whole body: say what is wrong with it the usual way
+    }
+    return notAToken(
+      `this is only the first part of a token (the body, device ${deviceId}): the signature part after the "." is missing, ` +
+        'and a claim needs the whole token: copy the entire value',
+    );
+  }
+  if (parts.length !== 2 || !parts.every((p) => p && base64url.test(p))) return null;
   const [bodyText, signatureText] = parts as [string, string];
+  // %KEYGEN answers with a DER certificate signing request or public key (an ASN.1 SEQUENCE,
+  // base64url "MI..." / "MF..."), then a COSE signature: the same shape as a token, another command's answer.
+  if (
+    Buffer.from(bodyText.slice(0, 4), 'base64url')[0] === ASN1_SEQUENCE &&
+    signatureText.startsWith('0oR')
+  ) {
+    return notAToken(
+      'this is a key-generation answer (AT%KEYGEN: a certificate signing request or public key), not an attestation token: ' +
+        'read the token with AT%ATTESTTOKEN',
+    );
+  }
+  if (!bodyText.startsWith(BODY_START) && bodyText.length < MIN_BODY_CHARS) {
+    return notAToken(
+      `this is not an attestation token but a placeholder, like the examples in documentation: it is ${token.length} characters long, ` +
+        `where a real token has about 180 and its body starts "${BODY_START}hQ": read the token from the device with AT%ATTESTTOKEN`,
+    );
+  }
+  return null;
+}
+
+/** The body's five items: message type, device UUID, device type, modem firmware UUID, nonce. */
+function decodeBody(bodyText: string): Omit<AttestationToken, 'token'> {
   const body = decodePart(bodyText, 'body');
   if (!SELF_DESCRIBE_PREFIX.every((byte, i) => body.bytes[i] === byte)) {
     throw new TokenError('the body does not start with the CBOR self-describe tag');
@@ -114,6 +166,25 @@ export function decodeAttestationToken(input: string): AttestationToken {
   const deviceId = uuidField(uuid, 'device UUID');
   const firmwareUuid = uuidField(firmware, 'modem firmware UUID');
   uuidField(items[4], 'nonce');
+  return { deviceId, deviceType: type, deviceTypeName: deviceTypeName(type), firmwareUuid };
+}
+
+/**
+ * Decodes and checks a token as far as can be done offline. The signature is Nordic's and cannot
+ * be verified here, so this catches truncation and copy/typing errors, not forgeries; and it says
+ * so when the text is something else altogether (a %KEYGEN answer, a placeholder, half a token).
+ */
+export function decodeAttestationToken(input: string): AttestationToken {
+  const token = input.trim();
+  if (token.length === 0) throw new TokenError('the token is empty');
+  const parts = token.split('.');
+  const impostor = recogniseImpostor(token, parts);
+  if (impostor) throw impostor;
+  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+    throw new TokenError('a token has two parts separated by one "."');
+  }
+  const [bodyText, signatureText] = parts as [string, string];
+  const body = decodeBody(bodyText);
   checkSignature(decodePart(signatureText, 'signature part').value);
-  return { token, deviceId, deviceType: type, deviceTypeName: deviceTypeName(type), firmwareUuid };
+  return { token, ...body };
 }

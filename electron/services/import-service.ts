@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import { normalizeTags } from '../core/tags';
 import { toBulkCsv } from '../adapters/csv/bulk-csv';
+import { toGatherCsv } from '../adapters/csv/gather-csv';
 import {
   readTokenBytes,
   readTokenFile,
@@ -165,7 +166,12 @@ export class ImportService {
   commit(parsed: ParsedTokenFile, extraTags: string[]): ImportResult {
     const tags = this.tagsForEveryRow(extraTags);
     return this.queueBatches([
-      { claims: parsed.claims.map((c) => claimOf(c, tags)), rejected: parsed.rejected, progress: 1 },
+      {
+        claims: parsed.claims.map((c) => claimOf(c, tags)),
+        rejected: parsed.rejected,
+        progress: 1,
+        notes: parsed.notes,
+      },
     ]);
   }
 
@@ -175,9 +181,11 @@ export class ImportService {
    */
   queueBatches(batches: Iterable<ClaimBatch>, onProgress?: (fraction: number) => void): ImportResult {
     const rejected: RejectedRow[] = [];
+    const notes: string[] = [];
     const counts = this.outbox.enqueueClaimBatches(
       mapIterable(batches, (batch) => {
         for (const r of batch.rejected) rejected.push(r);
+        notes.push(...(batch.notes ?? []));
         onProgress?.(batch.progress);
         return batch.claims;
       }),
@@ -186,13 +194,44 @@ export class ImportService {
       queued: counts.queued,
       duplicates: counts.refreshed + counts['in-flight'] + counts['already-claimed'],
       rejected,
+      ...(notes.length ? { notes } : {}),
     };
+  }
+
+  private pendingClaims() {
+    return this.outbox
+      .list('pending')
+      .filter((e) => e.kind === 'claim')
+      .map((e) => ({ entry: e, token: (e.payload as { token: string }).token }));
   }
 
   /** Pending claims in the service's bulk format: valid input for its bulk endpoint and for import. */
   exportQueue(): { rows: number; csv: string } {
-    const pending = this.outbox.list('pending').filter((e) => e.kind === 'claim');
-    const rows = pending.map((e) => ({ token: (e.payload as { token: string }).token, tags: e.tags }));
+    const rows = this.pendingClaims().map(({ entry, token }) => ({ token, tags: entry.tags }));
     return { rows: rows.length, csv: rows.length ? `${toBulkCsv(rows)}\n` : '' };
+  }
+
+  /**
+   * Pending claims in the gather format (`IMEI,UUID,token,timestamp`, no header), as nrfcloud-utils'
+   * gather_attestation_tokens writes it: what Nordic's claim_devices reads, and Fieldclaim's import
+   * too. The format has no tags column: a note says how many claims had tags, to give to
+   * claim_devices with --provisioning-tags.
+   */
+  exportQueueGather(): { rows: number; csv: string; notes: string[] } {
+    const pending = this.pendingClaims();
+    const rows = pending.map(({ entry, token }) => ({
+      imei: entry.imei,
+      deviceId: entry.deviceId,
+      token,
+      readAt: entry.createdAt,
+    }));
+    const tagged = pending.filter(({ entry }) => entry.tags.length > 0);
+    const notes = tagged.length
+      ? [
+          `The gather format has no tags: ${tagged.length} claim(s) had tags (the first: ${tagged[0]!.entry.tags.join(',')}). ` +
+            'Give them to claim_devices with --provisioning-tags, or export the bulk format to keep them.',
+        ]
+      : [];
+    return { rows: rows.length, csv: rows.length ? `${toGatherCsv(rows)}\n` : '', notes };
   }
 }

@@ -1,7 +1,10 @@
-import { pickConsolePorts, type RawPort } from '../core/boards';
+import { boardOf, pickConsolePorts, type RawPort } from '../core/boards';
 import { CodedError } from '../shared/result';
 import type { PortInfo, PortTile, ReadMode, ScanResult } from '../shared/types';
 import type { ReadRequest } from './capture-service';
+
+/** How to read a board, apart from which port: mode, tags, deadline, baud rate, flow control, line ending. */
+export type ReadOptions = Omit<ReadRequest, 'port' | 'onStage'>;
 
 export interface StationDeps {
   listPorts: () => Promise<RawPort[]>;
@@ -67,7 +70,10 @@ export class StationService {
     try {
       const result = await this.deps.read({
         ...request,
-        onStage: (stage) => this.update(request.port, { state: stage }),
+        onStage: (stage) => {
+          this.update(request.port, { state: stage });
+          request.onStage?.(stage);
+        },
       });
       this.update(request.port, { state: result.duplicate ? 'already-queued' : 'queued', result });
       const serial = this.tiles.get(request.port)?.serialNumber;
@@ -80,11 +86,7 @@ export class StationService {
   }
 
   /** Reads every recognised console port in parallel; a slow or broken board does not hold up the others. */
-  async readAll(options: {
-    tags: string[];
-    mode: ReadMode;
-    timeoutMs?: number;
-  }): Promise<Array<ScanResult | { port: string; error: string }>> {
+  async readAll(options: ReadOptions): Promise<Array<ScanResult | { port: string; error: string }>> {
     const consoles = (await this.listPorts()).filter((p) => p.console);
     if (consoles.length === 0) {
       throw new CodedError(
@@ -99,8 +101,63 @@ export class StationService {
     );
   }
 
+  /**
+   * Finds the board with this USB serial number (as printed on its label, or as Nordic's tools
+   * show it, leading zeros dropped) and returns its console port. Fails, saying which boards there
+   * are, when none has it; and when it is not an nRF91 board, whose port must not be read.
+   */
+  async consolePortFor(serialNumber: string): Promise<PortInfo> {
+    const wanted = serialNumber.trim();
+    if (!wanted) throw new CodedError('invalid-argument', 'The USB serial number is empty');
+    const ports = await this.listPorts();
+    const board = ports.filter((p) => p.serialNumber !== null && sameSerialNumber(p.serialNumber, wanted));
+    if (board.length === 0) {
+      const seen = [
+        ...new Map(ports.filter((p) => p.serialNumber).map((p) => [p.serialNumber, p.board])).entries(),
+      ];
+      throw new CodedError(
+        'not-found',
+        `No board with USB serial number ${wanted} is plugged in` +
+          (seen.length
+            ? ` (there are: ${seen.map(([sn, name]) => (name ? `${sn} ${name}` : sn)).join('; ')})`
+            : ': no USB serial port has a serial number; check the cable, or give the port instead'),
+      );
+    }
+    const main = board.find((p) => p.console);
+    if (main) return main;
+    const first = board[0]!;
+    const kind = boardOf({
+      path: first.path,
+      serialNumber: first.serialNumber ?? undefined,
+      vendorId: first.vendorId ?? undefined,
+      productId: first.productId ?? undefined,
+    });
+    if (!kind?.cellular) {
+      throw new CodedError(
+        'invalid-argument',
+        `USB serial number ${wanted} is ${kind ? `a ${kind.name}` : 'no Nordic board'}: it has no nRF91 modem, so no attestation token to read`,
+      );
+    }
+    const name = kind.name;
+    throw new CodedError(
+      'port-unavailable',
+      `The ${name} with USB serial number ${wanted} shows ${board.length} serial port(s) (${board.map((p) => p.path).join(', ')}), ` +
+        'but not its console: unplug it and plug it in again, or give its port instead',
+    );
+  }
+
+  /** Reads the board with this USB serial number, on its console port. */
+  async readBySerialNumber(serialNumber: string, options: ReadOptions): Promise<ScanResult> {
+    const port = await this.consolePortFor(serialNumber);
+    return this.read({ ...options, port: port.path });
+  }
+
   /** Polls the port list and reads each new board once per session, with the site's tags (or `tags`). */
-  startWatch(options: { mode: ReadMode; tags?: string[]; intervalMs?: number }): void {
+  startWatch(
+    options: { mode: ReadMode; tags?: string[]; intervalMs?: number } & Partial<
+      Omit<ReadOptions, 'mode' | 'tags'>
+    >,
+  ): void {
     if (this.watching) return;
     this.watching = true;
     const seen = new Set(this.tiles.keys());
@@ -114,9 +171,10 @@ export class StationService {
             this.update(p.path, { state: 'already-queued', error: null });
             continue;
           }
+          const { intervalMs: _interval, ...read } = options;
           const tags = options.tags ?? this.deps.siteTags();
           // The tile shows the outcome; a failed read must not stop the watch.
-          void this.read({ port: p.path, tags, mode: options.mode }).catch(() => undefined);
+          void this.read({ ...read, port: p.path, tags }).catch(() => undefined);
         }
         // A port that disappeared (unplugged) can be read again when it comes back.
         const present = new Set(ports.map((p) => p.path));
@@ -140,4 +198,10 @@ export class StationService {
     if (this.watchTimer) clearTimeout(this.watchTimer);
     this.watchTimer = null;
   }
+}
+
+/** Nordic's tools print numeric serial numbers as integers: 1051202135 is 001051202135. */
+function sameSerialNumber(listed: string, wanted: string): boolean {
+  if (listed.toUpperCase() === wanted.toUpperCase()) return true;
+  return /^\d+$/.test(listed) && /^\d+$/.test(wanted) && BigInt(listed) === BigInt(wanted);
 }

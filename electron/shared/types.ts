@@ -186,6 +186,8 @@ export interface ImportResult {
   queued: number;
   duplicates: number;
   rejected: Array<{ row: number; reason: string }>;
+  /** What was recognised or changed in the file (its shape, IMEIs dropped), when there is anything to say. */
+  notes?: string[];
 }
 
 /** Where and when a board's token was read at this station. */

@@ -5,7 +5,10 @@ import { toBulkCsv } from '../../electron/adapters/csv/bulk-csv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiSimulator } from '../support/api-sim';
 import { runCli } from '../support/cli';
+import { fieldDataFiles, fieldDataPath } from '../support/field-data';
+import { describeFieldData } from '../support/field-data-suite';
 import type { FieldclaimOptions } from '../../electron/services/fieldclaim';
+import type { OutboxEntry } from '../../electron/shared/types';
 import { connectedStation, openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { sourceTokenFileThread } from '../support/token-file-thread';
@@ -35,8 +38,11 @@ describe.each([
   it.each([
     ['bulk-basic.csv', { queued: 3, duplicates: 0, rejected: [] }],
     ['bom-crlf-blank-lines.csv', { queued: 2, duplicates: 0, rejected: [] }],
-    ['header-row.csv', { queued: 2, duplicates: 0, rejected: [] }],
-    ['extra-columns.csv', { queued: 2, duplicates: 0, rejected: [] }],
+    ['header-row.csv', { queued: 2, duplicates: 0, rejected: [], notes: [expect.stringMatching(/header/)] }],
+    [
+      'extra-columns.csv',
+      { queued: 2, duplicates: 0, rejected: [], notes: [expect.stringMatching(/Columns after the second/)] },
+    ],
     ['duplicates.csv', { queued: 2, duplicates: 1, rejected: [] }],
     ['utf16le.csv', { queued: 2, duplicates: 0, rejected: [] }],
     [
@@ -53,11 +59,21 @@ describe.each([
     ],
     [
       'gather-tool.csv',
-      { queued: 2, duplicates: 0, rejected: [{ row: 3, reason: expect.stringMatching(/UUID column/) }] },
+      {
+        queued: 2,
+        duplicates: 0,
+        rejected: [{ row: 3, reason: expect.stringMatching(/UUID column/) }],
+        notes: [expect.stringMatching(/gather tool/)],
+      },
     ],
     [
       'not-tokens.csv',
-      { queued: 0, duplicates: 0, rejected: [{ row: 2, reason: expect.stringMatching(/invalid token/) }] },
+      {
+        queued: 0,
+        duplicates: 0,
+        rejected: [{ row: 2, reason: expect.stringMatching(/invalid token/) }],
+        notes: [expect.stringMatching(/header/)],
+      },
     ],
   ])('%s', async (name, expected) => {
     expect(await station.app.imports.importFile(file(name), [])).toEqual(expected);
@@ -286,5 +302,169 @@ describe('CLI import and export', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+/** The rows of a CSV file as Python's csv.reader (Nordic's tools) sees them. */
+const csvRows = (text: string, delimiter = ',') =>
+  Papa.parse<string[]>(text, { delimiter, skipEmptyLines: true }).data;
+
+describeFieldData("files Nordic's tools wrote (csv/)", () => {
+  const gatherFile = fieldDataPath('csv', 'gather-attestation-tokens.csv');
+  const gatherRows = csvRows(readFileSync(gatherFile, 'utf8'));
+  const tagsOfAll = (tags: string[]) => (queue: OutboxEntry[]) => {
+    for (const entry of queue) expect(entry.tags).toEqual(tags);
+  };
+
+  /** The README's expectation for each file. */
+  const expected: Record<
+    string,
+    { queued: number; rejected: number; exitCode: number; check?: (queue: OutboxEntry[]) => void }
+  > = {
+    'gather-attestation-tokens.csv': {
+      queued: 2,
+      rejected: 0,
+      exitCode: 0,
+      check: (queue) => {
+        const imeiOf = new Map(queue.map((e) => [e.deviceId, e.imei]));
+        for (const [imei, uuid] of gatherRows) expect(imeiOf.get(uuid!)).toBe(imei);
+      },
+    },
+    'claim-devices-body-tag-onboarding.csv': {
+      queued: 2,
+      rejected: 0,
+      exitCode: 0,
+      check: tagsOfAll(['nrf-cloud-onboarding']),
+    },
+    'claim-devices-body-two-tags.csv': {
+      queued: 2,
+      rejected: 0,
+      exitCode: 0,
+      check: tagsOfAll(['site-a', 'batch-7']),
+    },
+    'claim-devices-body-no-tags.csv': { queued: 2, rejected: 0, exitCode: 0, check: tagsOfAll([]) },
+    'onboard-device-credentials-installer.csv': { queued: 0, rejected: 1, exitCode: 2 },
+  };
+
+  it('has an expectation for every file', () => {
+    expect(fieldDataFiles('csv', '.csv')).toEqual(Object.keys(expected).sort());
+  });
+
+  describe.each([
+    ['read on this thread', {}],
+    ['read on a worker thread', { startTokenFileThread: sourceTokenFileThread }],
+  ])('imported, %s', (_how, options) => {
+    withStation(options);
+
+    it.each(Object.entries(expected))('%s', async (name, want) => {
+      const result = await station.app.imports.importFile(fieldDataPath('csv', name), []);
+      expect(result).toMatchObject({ queued: want.queued, duplicates: 0 });
+      expect(result.rejected).toHaveLength(want.rejected);
+      for (const r of result.rejected) expect(r.reason).toMatch(/^invalid token/);
+      expect(station.app.queue.list()).toHaveLength(want.queued);
+      want.check?.(station.app.queue.list());
+    });
+  });
+
+  it.each(Object.entries(expected))('%s: the CLI exits as expected', async (name, want) => {
+    const dir = tempDir();
+    try {
+      const run = await runCli(['--data-dir', dir.path, 'import', fieldDataPath('csv', name), '--json']);
+      expect(run.code).toBe(want.exitCode);
+      expect(run.json).toMatchObject({ queued: want.queued });
+      expect((run.json as { rejected: unknown[] }).rejected).toHaveLength(want.rejected);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  describe('a gather file opened and saved in a spreadsheet', () => {
+    withStation();
+
+    // What Excel writes back: a header the user added, every IMEI shown as a number, quoted cells;
+    // in a European locale with ";" between cells and "," in numbers.
+    const saved = (delimiter: string, decimal: string) => {
+      const rows = [
+        ['IMEI', 'UUID', 'Attestation token', 'Timestamp'],
+        ...gatherRows.map(([imei, ...rest]) => [
+          Number(imei).toExponential(5).toUpperCase().replace('.', decimal),
+          ...rest,
+        ]),
+      ];
+      return rows.map((row) => row.map((cell) => `"${cell}"`).join(delimiter)).join('\r\n');
+    };
+
+    it.each([
+      ['with commas', ',', '.'],
+      ['with semicolons', ';', ','],
+    ])('%s: every row is queued, its mangled IMEI dropped with a note', async (_how, delimiter, decimal) => {
+      const dir = tempDir();
+      try {
+        const path = join(dir.path, 'gathered.csv');
+        writeFileSync(path, saved(delimiter, decimal));
+        const result = await station.app.imports.importFile(path, []);
+        expect(result).toMatchObject({ queued: gatherRows.length, duplicates: 0, rejected: [] });
+        expect(result.notes?.join(' ')).toMatch(/header/);
+        expect(result.notes?.join(' ')).toMatch(
+          new RegExp(`${gatherRows.length} rows .*spreadsheet turned into a number`),
+        );
+        expect(station.app.queue.list().map((e) => [e.deviceId, e.imei])).toEqual(
+          gatherRows.map(([, uuid]) => [uuid, null]),
+        );
+      } finally {
+        dir.remove();
+      }
+    });
+  });
+
+  describe('exported in the gather format', () => {
+    withStation();
+
+    it("is the gather tool's file again, as Nordic's claim_devices reads it", async () => {
+      await station.app.imports.importFile(gatherFile, []);
+      const exported = station.app.imports.exportQueueGather();
+      expect(exported).toMatchObject({ rows: gatherRows.length, notes: [] });
+      const rows = csvRows(exported.csv);
+      // claim_devices: `imei, uuid, attest_tok, date_time = row[:4]` for every row.
+      for (const row of rows) expect(row).toHaveLength(4);
+      expect(rows.map((row) => row.slice(0, 3))).toEqual(gatherRows.map((row) => row.slice(0, 3)));
+      for (const [, , , timestamp] of rows)
+        expect(timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/);
+      expect(exported.csv.endsWith('\n')).toBe(true);
+      expect(exported.csv).not.toContain('\r');
+    });
+
+    it('imports into another station as the same claims, IMEIs kept; tags, which it cannot hold, are noted', async () => {
+      await station.app.imports.importFile(gatherFile, ['site=a']);
+      const exported = station.app.imports.exportQueueGather();
+      expect(exported.notes.join(' ')).toMatch(/2 claim\(s\) had tags.*--provisioning-tags/);
+      const other = openTestApp();
+      const dir = tempDir();
+      try {
+        const path = join(dir.path, 'gathered.csv');
+        writeFileSync(path, exported.csv);
+        expect(await other.app.imports.importFile(path, [])).toMatchObject({ queued: 2, rejected: [] });
+        const claims = (s: typeof station) => s.app.queue.list().map((e) => [e.deviceId, e.imei]);
+        expect(claims(other)).toEqual(claims(station));
+      } finally {
+        other.close();
+        dir.remove();
+      }
+    });
+
+    it('leaves the IMEI cell empty for a claim read without one', async () => {
+      const { token, deviceId } = makeToken();
+      const dir = tempDir();
+      try {
+        const path = join(dir.path, 'bulk.csv');
+        writeFileSync(path, `${token}\n`);
+        await station.app.imports.importFile(path, []);
+        expect(csvRows(station.app.imports.exportQueueGather().csv)).toEqual([
+          ['', deviceId, token, expect.any(String)],
+        ]);
+      } finally {
+        dir.remove();
+      }
+    });
   });
 });

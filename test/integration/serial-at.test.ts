@@ -73,6 +73,12 @@ describe('reading a board over AT (pty + modem simulator)', () => {
     expect(result.warnings[0]).toMatch(/nRF9160.*some accounts/);
   });
 
+  it('warns when the modem names another chip than its token does', async () => {
+    const result = await read({ deviceType: 6, model: 'nRF9161-LACA' });
+    expect(result.queued).toBe(true);
+    expect(result.warnings).toEqual([expect.stringMatching(/nRF9161-LACA.*token says nRF9151 LACA/)]);
+  });
+
   it('fails with a deadline error naming the port when the board says nothing, and frees the port', async () => {
     board = await plugInBoard({ silent: true });
     const port = board.pty.appPath;

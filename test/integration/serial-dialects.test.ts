@@ -1,7 +1,12 @@
 import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SerialLineChannel } from '../../electron/adapters/serial/line-channel';
+import type { SerialProfile } from '../support/field-data';
 import type { ModemConfig } from '../support/modem-sim';
+import { ProfileDevice } from '../support/profile-device';
+import { openPtyPair } from '../support/pty-pair';
+import { makeToken } from '../support/tokens';
 import { openTestApp, plugInBoard } from '../support/station';
 
 type Board = Awaited<ReturnType<typeof plugInBoard>>;
@@ -130,12 +135,99 @@ describe('auto mode', () => {
   });
 });
 
+describe('a shell without `at`: the nRF Device provisioning sample', () => {
+  const provisioningShell = (commands: Record<string, string>): SerialProfile => ({
+    kind: 'shell',
+    prompt: 'uart:~$ ',
+    no_at: true,
+    source: 'test',
+    answers: {},
+    commands,
+    expect: {},
+  });
+  let shells: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const unplug of shells) await unplug();
+    shells = [];
+  });
+  async function plugInShell(profile: SerialProfile) {
+    const pty = await openPtyPair();
+    const device = await ProfileDevice.start(pty.devicePath, profile);
+    shells.push(async () => {
+      await device.close();
+      await pty.close();
+    });
+    return pty.appPath;
+  }
+
+  it('is read with `nrf_provisioning token` in shell mode too, without an IMEI', async () => {
+    const { token, deviceId } = makeToken();
+    const port = await plugInShell(
+      provisioningShell({
+        'nrf_provisioning token': `${token}\r\n\r\n`,
+        'nrf_provisioning uuid': `${deviceId}\r\n\r\n`,
+      }),
+    );
+    const result = await station.app.station.read({ port, tags: [], mode: 'shell', timeoutMs: 3000 });
+    expect(result).toMatchObject({ dialect: 'shell', deviceId, imei: null, queued: true });
+    expect(result.warnings.join(' ')).toMatch(/nrf_provisioning token/);
+  });
+
+  it('says what to do when the board cannot give its token', async () => {
+    const port = await plugInShell(
+      provisioningShell({ 'nrf_provisioning token': 'Failed to get token, err -5\r\n\r\n' }),
+    );
+    await expect(
+      station.app.station.read({ port, tags: [], mode: 'auto', timeoutMs: 3000 }),
+    ).rejects.toMatchObject({
+      code: 'device-error',
+      message: expect.stringMatching(
+        /`nrf_provisioning token` failed on the board \(err -5\).*reset the board/,
+      ),
+    });
+    expect(station.app.queue.list()).toEqual([]);
+  });
+
+  it('refuses a token that is not the device the board says it is', async () => {
+    const port = await plugInShell(
+      provisioningShell({
+        'nrf_provisioning token': `${makeToken().token}\r\n\r\n`,
+        'nrf_provisioning uuid': `${makeToken().deviceId}\r\n\r\n`,
+      }),
+    );
+    await expect(
+      station.app.station.read({ port, tags: [], mode: 'auto', timeoutMs: 3000 }),
+    ).rejects.toMatchObject({
+      code: 'invalid-token',
+      message: expect.stringMatching(/the board says it is/),
+    });
+  });
+
+  it('in AT mode, says the board runs a shell', async () => {
+    const port = await plugInShell(provisioningShell({}));
+    await expect(
+      station.app.station.read({ port, tags: [], mode: 'at', timeoutMs: 3000 }),
+    ).rejects.toMatchObject({
+      code: 'device-error',
+      message: expect.stringMatching(/runs a Zephyr shell, not an AT host.*AT\+CGSN: command not found/),
+    });
+  });
+
+  it('a shell with neither `at` nor `nrf_provisioning`, in shell mode, says which firmware to build', async () => {
+    const b = await board({ dialect: 'shell-no-at' });
+    await expect(read(b, 'shell')).rejects.toMatchObject({
+      code: 'device-error',
+      message: expect.stringMatching(/neither `at` nor `nrf_provisioning`.*CONFIG_AT_SHELL/),
+    });
+  });
+});
+
 describe('faults, each with a message that says what to do', () => {
   it('+CME ERROR 0: the modem firmware is too old for %ATTESTTOKEN', async () => {
     const b = await board({ attestTokenSupported: false, numberedErrors: true });
     await expect(read(b, 'at')).rejects.toMatchObject({
       code: 'device-error',
-      message: expect.stringMatching(/update it/),
+      message: expect.stringMatching(/update the modem firmware/),
     });
     expect(station.app.queue.list()).toEqual([]);
   });
@@ -193,6 +285,103 @@ describe('faults, each with a message that says what to do', () => {
       expect(byPort.get(unplugged.pty.appPath)).toMatchObject({ error: expect.stringMatching(/unplugged/) });
       // The good board finished before the silent one gave up.
       expect(order.indexOf(good.pty.appPath)).toBeLessThan(order.indexOf(silent.pty.appPath));
+    } finally {
+      app.close();
+    }
+  });
+});
+
+describe('serial settings of one read', () => {
+  it('opens the port with the baud rate and flow control the read asks for, else the saved settings', async () => {
+    const b = await board();
+    const open = vi.spyOn(SerialLineChannel, 'open');
+    try {
+      await read(b, 'at', { baudRate: 9600, rtscts: true });
+      expect(open).toHaveBeenLastCalledWith(b.pty.appPath, { baudRate: 9600, rtscts: true });
+      station.app.settings.update({ baudRate: 57600, rtscts: true });
+      await read(b, 'at');
+      expect(open).toHaveBeenLastCalledWith(b.pty.appPath, { baudRate: 57600, rtscts: true });
+    } finally {
+      open.mockRestore();
+    }
+  });
+
+  it("keeps to the read's own deadline, not the saved one", async () => {
+    const b = await board({ silent: true });
+    station.app.settings.update({ timeoutMs: 600_000 });
+    await expect(read(b, 'at', { timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'device-no-answer',
+      message: expect.stringMatching(/within 300 ms/),
+    });
+  });
+
+  it('reading every board passes baud rate, flow control and line ending on to each read', async () => {
+    const b = await board({ terminator: 'cr' });
+    const app = openTestApp({
+      listPorts: async () => [{ path: b.pty.appPath, serialNumber: '001051200001', interfaceNumber: 0 }],
+    });
+    const open = vi.spyOn(SerialLineChannel, 'open');
+    try {
+      const [result] = await app.app.station.readAll({
+        tags: [],
+        mode: 'at',
+        baudRate: 19200,
+        rtscts: true,
+        lineEnding: 'cr',
+        timeoutMs: 2000,
+      });
+      expect(result).toMatchObject({ deviceId: b.modem.config.deviceId });
+      expect(open).toHaveBeenCalledWith(b.pty.appPath, { baudRate: 19200, rtscts: true });
+    } finally {
+      open.mockRestore();
+      app.close();
+    }
+  });
+});
+
+describe('serial settings of the watch', () => {
+  it('reads each board it finds with the line ending, baud rate and deadline it was given', async () => {
+    const b = await board({ terminator: 'cr' });
+    const app = openTestApp({
+      listPorts: async () => [{ path: b.pty.appPath, serialNumber: '001051200002', interfaceNumber: 0 }],
+    });
+    const open = vi.spyOn(SerialLineChannel, 'open');
+    try {
+      app.app.station.startWatch({
+        mode: 'at',
+        lineEnding: 'cr',
+        baudRate: 38400,
+        timeoutMs: 2000,
+        intervalMs: 20,
+      });
+      await expect
+        .poll(() => app.app.station.snapshot().find((t) => t.path === b.pty.appPath)?.state, {
+          timeout: 10_000,
+        })
+        .toBe('queued');
+      expect(open).toHaveBeenCalledWith(b.pty.appPath, expect.objectContaining({ baudRate: 38400 }));
+    } finally {
+      app.app.station.stopWatch();
+      open.mockRestore();
+      app.close();
+    }
+  });
+});
+
+describe('choosing a board by its USB serial number', () => {
+  it('reads the console port of the board with that serial number', async () => {
+    const console = await board({ deviceType: 6 });
+    const other = await board();
+    const app = openTestApp({
+      listPorts: async () => [
+        { path: other.pty.appPath, serialNumber: '001051202135', interfaceNumber: 2 },
+        { path: console.pty.appPath, serialNumber: '001051202135', interfaceNumber: 0 },
+      ],
+    });
+    try {
+      const result = await app.app.station.readBySerialNumber('1051202135', { tags: [], mode: 'auto' });
+      expect(result).toMatchObject({ port: console.pty.appPath, deviceId: console.modem.config.deviceId });
+      expect(other.modem.received).toEqual([]);
     } finally {
       app.close();
     }

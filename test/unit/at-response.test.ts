@@ -35,6 +35,47 @@ describe('AT final lines', () => {
   });
 });
 
+describe('+CME ERROR codes of the security commands, in words that say what to do', () => {
+  const explain = (line: string, context = {}) => {
+    const final = classifyFinalLine(line);
+    if (final?.kind !== 'error') throw new Error(`${line} is not an error line`);
+    return describeAtError(attestTokenQuery, final, context);
+  };
+
+  it.each([
+    [0, /not supported by this modem firmware.*update the modem firmware/],
+    [513, /not found.*reset the board/],
+    [514, /not allowed.*reset the board/],
+    [515, /memory full.*delete credentials/],
+    [518, /while the modem is active.*AT\+CFUN=4/],
+    [519, /already exists.*delete it/],
+    [520, /could not complete.*reset the board/],
+    [521, /could not complete.*reset the board/],
+    [522, /could not complete.*reset the board/],
+    [523, /key generation failed.*reset the board/],
+    [524, /could not complete.*reset the board/],
+    [528, /power-off warning.*power the board/],
+  ])('+CME ERROR: %i', (code, words) => {
+    const message = explain(`+CME ERROR: ${code}`);
+    expect(message).toMatch(words);
+    expect(message).toContain(`+CME ERROR ${code}`);
+  });
+
+  it('names the modem firmware the board runs when it is too old', () => {
+    expect(explain('+CME ERROR: 0', { firmware: 'mfw_nrf9160_1.2.3' })).toMatch(
+      /not supported by this modem firmware \(it runs mfw_nrf9160_1\.2\.3\)/,
+    );
+  });
+
+  it('takes a bare ERROR to %ATTESTTOKEN as a modem that does not know the command', () => {
+    expect(explain('ERROR')).toMatch(/not supported.*\(ERROR\): update the modem firmware/);
+  });
+
+  it('still says what to try for a code it does not know', () => {
+    expect(explain('+CME ERROR: 999')).toMatch(/\+CME ERROR: 999.*reset the board/);
+  });
+});
+
 describe('AT answers', () => {
   it('takes the token between the quotes', () => {
     expect(attestTokenQuery.match('%ATTESTTOKEN: "abc.def"')).toBe('abc.def');

@@ -58,4 +58,29 @@ describe('decodeAttestationToken', () => {
       expect(() => decodeAttestationToken(mutate(token))).toThrow(reason);
     });
   }
+
+  it('says when a text is only the body of a token', () => {
+    const { token, deviceId } = makeToken();
+    const body = token.split('.')[0]!;
+    expect(() => decodeAttestationToken(body)).toThrow(
+      new RegExp(`only the first part of a token \\(the body, device ${deviceId}\\)`),
+    );
+  });
+
+  it('says when a text is a JSON Web Token', () => {
+    expect(() => decodeAttestationToken('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toThrow(
+      /JSON Web Token/,
+    );
+  });
+
+  it('takes a damaged token as damaged, not as something else', () => {
+    const { token } = makeToken();
+    let fault: unknown = null;
+    try {
+      decodeAttestationToken(token.slice(0, -20));
+    } catch (err) {
+      fault = (err as TokenError).fault;
+    }
+    expect(fault).toBe('damaged');
+  });
 });

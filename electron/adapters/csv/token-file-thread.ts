@@ -20,6 +20,8 @@ export interface ClaimBatch {
   claims: NewClaim[];
   rejected: RejectedRow[];
   progress: number;
+  /** The file's notes, known once it has been read to its end: on the last batch. */
+  notes?: string[];
 }
 
 export interface TokenFileThreadData {
@@ -93,7 +95,8 @@ export function serveTokenFile({ path, extraTags, port, signal }: TokenFileThrea
         progress: (fraction) => void (batch.progress = fraction),
       }),
     )
-    .then(() => {
+    .then((summary) => {
+      batch.notes = summary.notes;
       flush();
       finish({ kind: 'done' });
     })

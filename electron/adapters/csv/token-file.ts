@@ -2,7 +2,13 @@ import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
-import { detectShape, interpretRow, looksLikeHeader, type FileShape } from '../../core/token-rows';
+import {
+  detectShape,
+  interpretRow,
+  looksLikeHeader,
+  type FileShape,
+  type ImeiDrop,
+} from '../../core/token-rows';
 import type { AttestationToken } from '../../core/token';
 import { CodedError } from '../../shared/result';
 
@@ -77,7 +83,9 @@ function parseText(
   const summary: TokenFileSummary = { name, shape: 'bulk', rows: 0, notes: [] };
   let record = 0;
   let firstData = true;
+  let shapeKnown = false;
   let extraColumns = false;
+  const droppedImeis = new Map<ImeiDrop, { count: number; first: { row: number; cell: string } }>();
   let bytesRead = 0;
   stream.on('data', (chunk: string | Buffer) => {
     bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
@@ -96,6 +104,9 @@ function parseText(
             summary.notes.push(`Row ${record} is a header and was skipped.`);
             return;
           }
+        }
+        if (!shapeKnown) {
+          shapeKnown = true;
           summary.shape = detectShape(fields);
           if (summary.shape === 'gather')
             summary.notes.push(
@@ -103,13 +114,25 @@ function parseText(
             );
         }
         summary.rows++;
-        if (summary.shape === 'bulk' && fields.slice(2).some((f) => f.trim() !== '')) extraColumns = true;
         const verdict = interpretRow(fields, summary.shape);
-        if (verdict.kind === 'claim')
+        if (verdict.kind === 'claim') {
+          // Said only of rows that were queued: a refused row has a reason of its own.
+          if (summary.shape === 'bulk' && fields.slice(2).some((f) => f.trim() !== '')) extraColumns = true;
           sink.claim({ row: record, token: verdict.token, tags: verdict.tags, imei: verdict.imei });
-        else if (verdict.kind === 'reject') sink.reject({ row: record, reason: verdict.reason });
+          if (verdict.droppedImei) {
+            const seen = droppedImeis.get(verdict.droppedImei.why);
+            if (seen) seen.count++;
+            else
+              droppedImeis.set(verdict.droppedImei.why, {
+                count: 1,
+                first: { row: record, cell: verdict.droppedImei.cell },
+              });
+          }
+        } else if (verdict.kind === 'reject') sink.reject({ row: record, reason: verdict.reason });
       },
       complete: () => {
+        for (const [why, { count, first }] of droppedImeis)
+          summary.notes.push(droppedImeiNote(why, count, first));
         if (extraColumns)
           summary.notes.push(
             'Columns after the second were ignored (the bulk format has the token, then its tags).',
@@ -120,6 +143,15 @@ function parseText(
       error: (err: Error) => reject(new CodedError('invalid-argument', `${name}: ${err.message}`)),
     });
   });
+}
+
+/** One note for every row whose IMEI cell was dropped for the same reason, with the first as example. */
+function droppedImeiNote(why: ImeiDrop, count: number, first: { row: number; cell: string }): string {
+  const rows = count === 1 ? `Row ${first.row}` : `${count} rows (the first: row ${first.row})`;
+  return why === 'spreadsheet-number'
+    ? `${rows} had an IMEI a spreadsheet turned into a number (${first.cell}), which lost its last digits: ` +
+        'queued without an IMEI (the token alone makes the claim).'
+    : `${rows} had something that is not a 15-digit IMEI in the IMEI column (${first.cell}): queued without an IMEI.`;
 }
 
 /** Collects every row: what a preview shows and a commit queues. */

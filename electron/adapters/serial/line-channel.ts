@@ -51,6 +51,7 @@ export class SerialLineChannel {
   private readonly lines: string[] = [];
   private waiter: Waiter | null = null;
   private closedError: Error | null = null;
+  private readonly taps = new Set<(line: string) => void>();
 
   private constructor(
     readonly path: string,
@@ -85,8 +86,11 @@ export class SerialLineChannel {
     const parts = this.pending.split(/\r\n|\r|\n/);
     this.pending = parts.pop() ?? '';
     if (this.pending.length > MAX_LINE_CHARS) this.pending = this.pending.slice(-MAX_LINE_CHARS);
-    for (const line of parts)
-      this.lines.push(line.length > MAX_LINE_CHARS ? line.slice(-MAX_LINE_CHARS) : line);
+    for (const part of parts) {
+      const line = part.length > MAX_LINE_CHARS ? part.slice(-MAX_LINE_CHARS) : part;
+      this.lines.push(line);
+      for (const tap of this.taps) tap(line);
+    }
     this.deliver();
   }
 
@@ -142,6 +146,15 @@ export class SerialLineChannel {
       };
       this.deliver();
     });
+  }
+
+  /**
+   * Shows `listener` every line as it arrives, including lines a reader later discards or skips:
+   * a token printed at boot while commands are being tried is not lost. Returns the way to stop.
+   */
+  tap(listener: (line: string) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
   }
 
   /** Drops whatever arrived before now (boot logs, an earlier command's tail). */

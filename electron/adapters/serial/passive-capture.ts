@@ -3,12 +3,19 @@ import type { AttestationToken } from '../../core/token';
 import { CodedError } from '../../shared/result';
 import type { SerialLineChannel } from './line-channel';
 
-/** Listens for the token an unclaimed device prints at boot, until the deadline. */
+/** Looks at each line for a token; returns it once one has been seen. */
+export type TokenSpotter = (line: string) => AttestationToken | null;
+
+/**
+ * Listens for the token an unclaimed device prints at boot, until the deadline. `spot` defaults to
+ * a fresh scanner; a caller already watching the port (auto mode taps every line while it probes)
+ * passes its own, so a token that started printing during the probes is not missed.
+ */
 export async function captureBootToken(
   channel: SerialLineChannel,
   deadline: number,
+  spot: TokenSpotter = scannerSpotter(),
 ): Promise<AttestationToken> {
-  const scanner = new BootTokenScanner();
   for (;;) {
     let line: string;
     try {
@@ -23,7 +30,12 @@ export async function captureBootToken(
       }
       throw err;
     }
-    const token = scanner.feed(line);
+    const token = spot(line);
     if (token) return token;
   }
+}
+
+export function scannerSpotter(): TokenSpotter {
+  const scanner = new BootTokenScanner();
+  return (line) => scanner.feed(line);
 }

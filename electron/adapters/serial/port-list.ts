@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SerialPort } from 'serialport';
-import type { RawPort } from '../../core/boards';
+import { usbInterfaceOf, type RawPort } from '../../core/boards';
 
 function resolveLink(path: string): string | null {
   try {
@@ -51,11 +51,11 @@ export function listFromById(byIdDir = '/dev/serial/by-id'): RawPort[] {
   try {
     return readdirSync(byIdDir).map((link) => {
       const target = readlinkSync(join(byIdDir, link));
-      const m = /^usb-(.+?)_(.+?)_([^_]+)-if(\d+)/.exec(link);
+      const m = /^usb-(.+?)_(.+?)_([^_]+)-if[0-9a-f]{2}/i.exec(link);
       return {
         path: `/dev/${basename(target)}`,
         serialNumber: m?.[3],
-        interfaceNumber: m?.[4] ? Number(m[4]) : undefined,
+        interfaceNumber: usbInterfaceOf(link),
       };
     });
   } catch {
@@ -63,22 +63,41 @@ export function listFromById(byIdDir = '/dev/serial/by-id'): RawPort[] {
   }
 }
 
-function interfaceFromPnpId(pnpId: string | undefined): number | undefined {
-  const digits = pnpId ? /-if(\d+)/.exec(pnpId)?.[1] : undefined;
-  return digits === undefined ? undefined : Number(digits);
+/** What serialport's list says of a port (its PortInfo), as far as board recognition needs it. */
+export interface ListedPort {
+  path: string;
+  serialNumber?: string | undefined;
+  vendorId?: string | undefined;
+  productId?: string | undefined;
+  pnpId?: string | undefined;
+}
+
+/** A Windows device instance id (`6&FED21C1&0&0000`), which is no USB serial number. */
+const windowsInstanceId = /&/;
+
+/**
+ * One listed port as board recognition sees it. On Windows serialport reports an interface's
+ * instance id as the serial number of a composite device (serialport/node-serialport#2726), so
+ * such a "serial number" is dropped and the ports are grouped by the id they share instead.
+ */
+export function toRawPort(p: ListedPort): RawPort {
+  const instance = p.serialNumber && windowsInstanceId.test(p.serialNumber) ? p.serialNumber : undefined;
+  return {
+    path: p.path,
+    serialNumber: instance ? undefined : p.serialNumber,
+    vendorId: p.vendorId,
+    productId: p.productId,
+    interfaceNumber: usbInterfaceOf(p.pnpId),
+    // Interfaces of one device have instance ids that differ in their last part only
+    // (6&FED21C1&0&0000, 6&FED21C1&0&0001).
+    deviceKey: instance ? `${p.vendorId}:${p.productId}:${instance.replace(/&[^&]*$/, '')}` : undefined,
+  };
 }
 
 /** Lists serial ports; never throws (serialport's list rejects, or crashes callers, without udevadm). */
 export async function listSerialPorts(): Promise<RawPort[]> {
   try {
-    const ports = await SerialPort.list();
-    return ports.map((p) => ({
-      path: p.path,
-      serialNumber: p.serialNumber,
-      vendorId: p.vendorId,
-      productId: p.productId,
-      interfaceNumber: interfaceFromPnpId(p.pnpId),
-    }));
+    return (await SerialPort.list()).map(toRawPort);
   } catch {
     if (process.platform !== 'linux') return [];
     const fromSys = listFromSysfs();

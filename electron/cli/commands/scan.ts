@@ -9,6 +9,7 @@ import type { Fieldclaim } from '../../services/fieldclaim';
 
 interface ScanOptions {
   port?: string;
+  serialNumber?: string;
   all?: boolean;
   watch?: boolean;
   mode: ReadMode;
@@ -40,6 +41,7 @@ export function registerScan(program: Command, run: Runner): void {
     .command('scan')
     .description("read a device's attestation token and queue its claim")
     .option('--port <path>', 'serial port of the board')
+    .option('--serial-number <sn>', 'the board with this USB serial number (as on its label)')
     .option('--all', 'every recognised Nordic console port, in parallel')
     .option('--watch', 'keep watching: read each board as it is plugged in (Ctrl-C stops)')
     .addOption(
@@ -62,9 +64,13 @@ export function registerScan(program: Command, run: Runner): void {
           lineEnding: opts.lineEnding,
           rtscts: opts.rtscts,
         };
-        if ([opts.port, opts.all, opts.watch].filter(Boolean).length !== 1)
+        if ([opts.port, opts.serialNumber, opts.all, opts.watch].filter(Boolean).length !== 1)
           throw new CodedError('invalid-argument', text.oneScanTarget);
         if (opts.watch) return watchBoards(app, serial);
+        if (opts.serialNumber) {
+          const result = await app.station.readBySerialNumber(opts.serialNumber, serial);
+          return { json: scanJson(result), text: formatScan(result) };
+        }
         if (opts.all) {
           const results = await app.station.readAll(serial);
           return {
@@ -80,7 +86,10 @@ export function registerScan(program: Command, run: Runner): void {
 }
 
 /** Station mode on the command line: prints each board as it is read, until interrupted. */
-function watchBoards(app: Fieldclaim, serial: { mode: ReadMode; tags: string[] }): Promise<Outcome> {
+function watchBoards(
+  app: Fieldclaim,
+  serial: Parameters<Fieldclaim['station']['startWatch']>[0],
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const reported = new Map<string, string>();
     app.on('stationChanged', (tiles) => {
@@ -103,7 +112,7 @@ function watchBoards(app: Fieldclaim, serial: { mode: ReadMode; tags: string[] }
       app.station.stopWatch();
       resolve({ json: [...reported.keys()], text: text.watchStopped(reported.size) });
     });
-    app.station.startWatch({ mode: serial.mode, tags: serial.tags });
+    app.station.startWatch(serial);
     process.stderr.write(`${text.watching}\n`);
   });
 }

@@ -29,15 +29,31 @@ export function registerTokenFiles(program: Command, run: Runner): void {
 
   program
     .command('export <file>')
-    .description(
-      'write pending claims as bulk-format CSV (--what queue), or the site report (--what devices)',
-    )
+    .description('write pending claims as CSV (--what queue), or the site report (--what devices)')
     .addOption(new Option('--what <what>').choices(['queue', 'devices']).default('queue'))
-    .action((file: string, opts: { what: 'queue' | 'devices' }) =>
+    .addOption(
+      new Option(
+        '--format <format>',
+        "bulk: the service's bulk format; gather: what Nordic's claim_devices reads",
+      )
+        .choices(['bulk', 'gather'])
+        .default('bulk'),
+    )
+    .action((file: string, opts: { what: 'queue' | 'devices'; format: 'bulk' | 'gather' }) =>
       run(async (app) => {
-        const { rows, csv } = opts.what === 'queue' ? app.imports.exportQueue() : app.status.siteReport();
+        if (opts.format === 'gather' && opts.what !== 'queue')
+          throw new CodedError('invalid-argument', text.gatherOnlyQueue);
+        const { rows, csv, notes } =
+          opts.what === 'devices'
+            ? { ...app.status.siteReport(), notes: [] }
+            : opts.format === 'gather'
+              ? app.imports.exportQueueGather()
+              : { ...app.imports.exportQueue(), notes: [] };
         writePrivate(file, csv);
-        return { json: { rows, file }, text: text.exported(rows, file) };
+        return {
+          json: notes.length ? { rows, file, notes } : { rows, file },
+          text: text.exported(rows, file, notes),
+        };
       }),
     );
 
