@@ -25,6 +25,12 @@ export default ts.config(
       parserOptions: { extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig },
     },
   },
+  {
+    // CommonJS on purpose: preloaded with `node -r` (bench/peak-rss.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   ...layerRules(),
 );
 

@@ -17,7 +17,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 export async function benchDeviceSearch(count = 100_000, keystrokes = 20) {
   const dir = tempDir('fieldclaim-bench-');
   const db = openDatabase(dir.path);
-  new DevicesRepository(db).upsertMany(
+  new DevicesRepository(db).upsertPage(
     Array.from({ length: count }, (_v, i) => ({
       id: randomDeviceId(),
       deviceType: i % 3 ? 'nrf9151_LACA' : 'nrf9161_LACA',
@@ -27,6 +27,7 @@ export async function benchDeviceSearch(count = 100_000, keystrokes = 20) {
       claimedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
       raw: {},
     })),
+    1,
   );
   db.close();
   const app = new Fieldclaim({

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchCliAtScale, benchImportMemory, benchRefreshResume, benchSyncAtScale } from './cost';
 import { benchDevicePull, benchDeviceSearch } from './devices';
 import { benchEnqueue } from './enqueue';
 import { benchFieldProfiles } from './field-profiles';
@@ -29,6 +30,14 @@ async function main(): Promise<void> {
   console.log('serial', results.serial);
   results.fieldProfiles = await benchFieldProfiles();
   console.log('field profiles', JSON.stringify(results.fieldProfiles));
+  results.syncAtScale = await benchSyncAtScale();
+  console.log('sync at scale', JSON.stringify(results.syncAtScale));
+  results.refreshResume = await benchRefreshResume();
+  console.log('refresh resumed', JSON.stringify(results.refreshResume));
+  results.cliAtScale = await benchCliAtScale();
+  console.log('CLI at scale', JSON.stringify(results.cliAtScale));
+  results.importMemory = await benchImportMemory();
+  console.log('import memory', JSON.stringify(results.importMemory));
   const dir = join(__dirname, '..', 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(

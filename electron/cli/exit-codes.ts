@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../shared/result';
-import type { SyncSummary } from '../shared/types';
+import type { SyncStopReason, SyncSummary } from '../shared/types';
 
 /** The CLI contract's exit codes (docs/cli.md). */
 export const exitCodes = { success: 0, failed: 1, usage: 2, auth: 3, offline: 4 } as const;
@@ -21,11 +21,15 @@ export function exitCodeForError(code: ErrorCode): number {
   }
 }
 
-export function exitCodeForSync(summary: SyncSummary): number {
-  const reason = summary.stopped?.reason;
+/** Why a sync or a refresh stopped, as the contract's exit code. */
+export function exitCodeForStop(reason: SyncStopReason): number {
   if (reason === 'no-key' || reason === 'key-rejected' || reason === 'forbidden') return exitCodes.auth;
   // A captive portal or proxy answering for the API: the API could not be reached, nothing dropped.
   if (reason === 'offline' || reason === 'not-api') return exitCodes.offline;
-  if (reason || summary.failed > 0) return exitCodes.failed;
-  return exitCodes.success;
+  return exitCodes.failed;
+}
+
+export function exitCodeForSync(summary: SyncSummary): number {
+  if (summary.stopped) return exitCodeForStop(summary.stopped.reason);
+  return summary.failed > 0 ? exitCodes.failed : exitCodes.success;
 }

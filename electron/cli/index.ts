@@ -1,3 +1,4 @@
+import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { runtimeProblem } from './node-version';
 
@@ -8,6 +9,13 @@ if (problem) {
   process.stderr.write(`${problem}\n`);
   process.exitCode = 1;
 } else {
+  // The bundled code is compiled once and the bytecode kept (in the OS temp folder): every later
+  // command starts faster. Best effort: a runtime without it, or a read-only temp folder, just compiles.
+  try {
+    enableCompileCache?.();
+  } catch {
+    // no cache: the same code runs, compiled as usual
+  }
   void import('./program')
     .then(({ runCli }) =>
       runCli(process.argv, {

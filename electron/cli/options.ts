@@ -10,12 +10,14 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
-/** What a command produced: the JSON document, the human text, and the exit code. */
-export interface Outcome {
-  json: unknown;
-  text: string;
-  exitCode?: number;
-}
+/**
+ * What a command produced: the JSON document, the human text, and the exit code. A long list
+ * comes as `rows` instead, written out one row at a time (a JSON array, or a line each) so its
+ * size never sits in memory.
+ */
+export type Outcome = { exitCode?: number } & (
+  { json: unknown; text: string } | { rows: Iterable<unknown>; line: (row: never) => string; empty: string }
+);
 
 /** Runs a command's work with the app's services opened for it (and closed after). */
 export type Runner = (
@@ -30,6 +32,15 @@ export function positiveInt(name: string) {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0)
       throw new CodedError('invalid-argument', text.wholeNumber(name, value));
+    return n;
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CodedError('invalid-argument', text.wholeNumber(name, value, 0));
     return n;
   };
 }

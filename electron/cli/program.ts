@@ -8,7 +8,7 @@ import { registerQueue } from './commands/queue';
 import { registerScan } from './commands/scan';
 import { registerTokenFiles } from './commands/tokens';
 import { exitCodeForError, exitCodes } from './exit-codes';
-import type { GlobalOptions, Runner } from './options';
+import type { GlobalOptions, Outcome, Runner } from './options';
 
 /** Where the CLI runs from: the worker thread's file sits next to the entry that was started. */
 export interface CliHost {
@@ -55,8 +55,31 @@ async function openApp(options: GlobalOptions, host: CliHost) {
     syncMaxWaitMs: 30_000,
     build: __FIELDCLAIM_BUILD__,
     startTokenFileThread: (workerData, transferList) =>
-      new Worker(host.tokenFileReader, { workerData, transferList }),
+      // A small heap: the reader's garbage is collected as it goes, so memory does not grow with the file.
+      new Worker(host.tokenFileReader, {
+        workerData,
+        transferList,
+        resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+      }),
   });
+}
+
+/** Waits for stdout to take more when its buffer is full: a long list is written at the pace it is read. */
+function writeOut(text: string): Promise<void> | void {
+  if (!process.stdout.write(text)) return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+async function writeRows(
+  outcome: Extract<Outcome, { rows: Iterable<unknown> }>,
+  json: boolean,
+): Promise<void> {
+  let first = true;
+  for (const row of outcome.rows) {
+    await writeOut(json ? `${first ? '[' : ','}${JSON.stringify(row)}` : `${outcome.line(row as never)}\n`);
+    first = false;
+  }
+  if (json) await writeOut(first ? '[]\n' : ']\n');
+  else if (first) await writeOut(`${outcome.empty}\n`);
 }
 
 /** Runs the command line on `argv` (node-style: the first two are the runtime and the script); returns the exit code. */
@@ -69,7 +92,8 @@ export async function runCli(argv: string[], host: CliHost): Promise<number> {
     const app = await openApp(global, host);
     try {
       const outcome = await work(app, global);
-      process.stdout.write(json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
+      if ('rows' in outcome) await writeRows(outcome, json);
+      else process.stdout.write(json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
       exitCode = outcome.exitCode ?? exitCodes.success;
     } catch (err) {
       app.log.error('cli', (err as Error).message ?? String(err));

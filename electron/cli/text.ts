@@ -14,30 +14,18 @@ export function formatScan(r: ScanResult): string {
   return lines.join('\n');
 }
 
-export function formatQueue(entries: OutboxEntry[]): string {
-  if (!entries.length) return 'The outbox is empty.';
-  return entries
-    .map(
-      (e) =>
-        `${e.id}  ${e.kind.padEnd(9)} ${e.deviceId}  ${e.state.padEnd(7)} attempts ${e.attempts}${e.lastError ? `  ${e.lastError}` : ''}`,
-    )
-    .join('\n');
-}
+export const queueLine = (
+  e: Pick<OutboxEntry, 'id' | 'kind' | 'deviceId' | 'state' | 'attempts' | 'lastError'>,
+) =>
+  `${e.id}  ${e.kind.padEnd(9)} ${e.deviceId}  ${e.state.padEnd(7)} attempts ${e.attempts}${e.lastError ? `  ${e.lastError}` : ''}`;
 
 export function formatSync(s: SyncSummary): string {
   const line = `Sent ${s.sent}: ${s.succeeded} succeeded, ${s.failed} failed; ${s.pending} still waiting; ${s.devices} devices in the local list.`;
   return s.stopped ? `${line}\nStopped: ${s.stopped.message}` : line;
 }
 
-export function formatDevices(devices: ClaimedDevice[]): string {
-  if (!devices.length) return 'No devices in the local list. Run `fieldclaim sync` to pull them.';
-  return devices
-    .map(
-      (d) =>
-        `${d.id}  ${d.deviceType ?? '?'}  ${d.status ?? '?'}  ${d.imei ?? ''}  ${d.tags.join(',')}${d.pending.length ? `  pending: ${d.pending.join(',')}` : ''}`,
-    )
-    .join('\n');
-}
+export const deviceLine = (d: ClaimedDevice) =>
+  `${d.id}  ${d.deviceType ?? '?'}  ${d.status ?? '?'}  ${d.imei ?? ''}  ${d.tags.join(',')}${d.pending.length ? `  pending: ${d.pending.join(',')}` : ''}`;
 
 export function formatPorts(ports: PortInfo[]): string {
   if (!ports.length) return 'No serial ports found. Plug in a board, or give a port path to `scan --port`.';
@@ -90,7 +78,12 @@ export const text = {
   notDiscarded: 'Nothing discarded: the entry is being sent or is already done.',
   batchTooLarge: '--batch-size: at most 1000 claims per request',
   queuedChange: (kind: string) => `Queued: ${kind}. Run \`fieldclaim sync\` to send it.`,
-  wholeNumber: (option: string, value: string) => `${option} must be a whole number above 0, not "${value}"`,
+  emptyQueue: 'The outbox is empty.',
+  noDevices: 'No devices match. Run `fieldclaim sync` (or `devices --refresh`) to pull the list.',
+  refreshStopped: (message: string) => `The device list was not refreshed: ${message}`,
+  refreshCancelled: 'The refresh was stopped; the next one goes on where it stopped.',
+  wholeNumber: (option: string, value: string, least = 1) =>
+    `${option} must be a whole number ${least === 0 ? 'from 0' : 'above 0'}, not "${value}"`,
   syncProgress: (sent: number, total: number, current: string | null) =>
     `\rsync: ${sent}/${total} sent${current ? ` (${current})` : ''}   `,
   importProgress: (fraction: number) => `\rimport: ${Math.round(fraction * 100)}%   `,

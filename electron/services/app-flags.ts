@@ -8,9 +8,22 @@ export interface AppFlags {
   keyRoleChecked: boolean;
   /** A 429 paused the whole queue until then (ms since epoch), kept across restarts. */
   pausedUntil: number | null;
+  /** When the last complete refresh pass of the device list ended (ISO). */
+  devicesRefreshedAt: string | null;
+  /** The largest device-list page the service accepted, once one was refused. */
+  pageLimit: number | null;
+  /** The number of the last refresh pass begun. */
+  lastRefreshPass: number;
 }
 
-const defaults: AppFlags = { keyReadOnly: false, keyRoleChecked: false, pausedUntil: null };
+const defaults: AppFlags = {
+  keyReadOnly: false,
+  keyRoleChecked: false,
+  pausedUntil: null,
+  devicesRefreshedAt: null,
+  pageLimit: null,
+  lastRefreshPass: 0,
+};
 
 /** Typed flags over the settings table: one name and one type per flag, no casts at the call sites. */
 export class AppFlagsStore {

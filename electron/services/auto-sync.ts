@@ -15,6 +15,10 @@ export interface AutoSyncTarget {
 export interface AutoSyncOptions {
   /** How often to look for the network while offline, and to refresh the online flag while idle. */
   probeIntervalMs: number;
+  /** After work is queued, how long no more may come before a sync starts (a bag of boards read one by one). */
+  quietMs?: number;
+  /** The longest a sync waits for that quiet moment. */
+  quietMaxMs?: number;
   /** The longest wait between tries while syncs keep failing (default 10 minutes). */
   maxBackoffMs?: number;
 }
@@ -33,6 +37,8 @@ export class AutoSync {
   private stopped = true;
   /** Syncs in a row that stopped in trouble without settling anything. */
   private troubled = 0;
+  /** When the first of a burst of queued work came, while a sync waits for the burst to end. */
+  private burstSince: number | null = null;
 
   constructor(
     private readonly target: AutoSyncTarget,
@@ -50,6 +56,29 @@ export class AutoSync {
     this.timer = null;
   }
 
+  /**
+   * Work was queued: check once none has come for a quiet moment (each new board read restarts the
+   * wait), but never later than the longest wait after the first. One sync per burst, not per board.
+   */
+  pokeSoon(now = Date.now()): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.burstSince ??= now;
+    const quiet = this.options.quietMs ?? 3_000;
+    const latest = this.burstSince + (this.options.quietMaxMs ?? 15_000);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.check();
+      },
+      Math.max(0, Math.min(now + quiet, latest) - now),
+    );
+  }
+
   /** Checks now (coalesced with a check already running); a poke (resume, new key) starts afresh. */
   poke(): void {
     if (this.stopped) return;
@@ -65,6 +94,7 @@ export class AutoSync {
 
   private async check(): Promise<void> {
     this.running = true;
+    this.burstSince = null;
     let delay = this.options.probeIntervalMs;
     try {
       const online = await this.target.probe();

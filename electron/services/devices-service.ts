@@ -1,16 +1,8 @@
 import { withoutPayload } from '../core/outbox-entry';
-import type { DeviceRead, DevicesRepository } from '../adapters/db/devices-repo';
-import type { OutboxRepository } from '../adapters/db/outbox-repo';
+import type { DeviceQuery, DeviceRead, DevicesRepository } from '../adapters/db/devices-repo';
+import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { TagsRepository } from '../adapters/db/tags-repo';
-import type { ClaimedDevice, DeviceFields, EntryKind, OutboxEntry } from '../shared/types';
-
-type PendingByDevice = Map<string, { kinds: EntryKind[]; tags: string[] | null }>;
-
-/** A device with the changes queued here shown on top of what the service last said. */
-function withPending(device: DeviceFields, pending: PendingByDevice): ClaimedDevice {
-  const changes = pending.get(device.id);
-  return { ...device, pending: changes?.kinds ?? [], pendingTags: changes?.tags ?? null };
-}
+import type { ClaimedDevice, DeviceFields, DevicePage, OutboxEntry } from '../shared/types';
 
 export interface DeviceDetail {
   device: ClaimedDevice | null;
@@ -19,37 +11,79 @@ export interface DeviceDetail {
   changes: OutboxEntry[];
 }
 
-/** The local copy of claimed devices and tags, as the screens and the CLI read it. */
+/** Rows are given their queued changes a chunk at a time: the overlay is asked for what is shown. */
+const OVERLAY_CHUNK = 500;
+
+/** The local copy of claimed devices and tags, as the screens and the CLI read it: by query. */
 export class DevicesService {
   constructor(
     private readonly devices: DevicesRepository,
     private readonly tagsRepo: TagsRepository,
-    private readonly outbox: OutboxRepository,
+    private readonly queries: OutboxQueries,
   ) {}
 
-  /** The local copy with every change still waiting shown on top (the service's state stays underneath). */
-  list(filter: { search?: string } = {}): ClaimedDevice[] {
-    const pending = this.outbox.pendingChangesByDevice();
-    return this.devices.list(filter).map((d) => withPending(d, pending));
+  /** These devices with every change still waiting shown on top (the service's state stays underneath). */
+  private withPending(rows: DeviceFields[]): ClaimedDevice[] {
+    const pending = this.queries.pendingChangesByDevice(rows.map((d) => d.id));
+    return rows.map((d) => {
+      const changes = pending.get(d.id);
+      return { ...d, pending: changes?.kinds ?? [], pendingTags: changes?.tags ?? null };
+    });
+  }
+
+  /** One window of the matching devices, with how many match and what the filters can offer. */
+  page(query: DeviceQuery, offset: number, limit: number): DevicePage {
+    return {
+      rows: this.withPending(this.devices.page(query, offset, limit)),
+      offset,
+      total: this.devices.countMatching(query),
+      types: this.devices.types(),
+      tags: [...this.devices.tagCounts().keys()].sort(),
+    };
+  }
+
+  /** One window of the matching devices, without counting the rest (the CLI's `--limit`). */
+  slice(query: DeviceQuery, offset: number, limit: number): ClaimedDevice[] {
+    return this.withPending(this.devices.page(query, offset, limit));
+  }
+
+  /** Every matching device, streamed (the CLI's `devices --json` of 100,000 devices in flat memory). */
+  *iterate(query: DeviceQuery = {}): Generator<ClaimedDevice> {
+    let chunk: DeviceFields[] = [];
+    for (const device of this.devices.iterate(query)) {
+      chunk.push(device);
+      if (chunk.length === OVERLAY_CHUNK) {
+        yield* this.withPending(chunk);
+        chunk = [];
+      }
+    }
+    yield* this.withPending(chunk);
+  }
+
+  /** The whole matching list at once: for small lists and tests. */
+  list(query: DeviceQuery = {}): ClaimedDevice[] {
+    return [...this.iterate(query)];
+  }
+
+  /** The UUIDs of every device matching a query ("select all matching"). */
+  ids(query: DeviceQuery): string[] {
+    return this.devices.ids(query);
   }
 
   /** One device in full: the service's attributes, where and when its token was read, its queued changes. */
   detail(id: string): DeviceDetail {
-    // One device through its index: the detail view must not rebuild the list of 100,000.
     const row = this.devices.get(id);
     return {
-      device: row && withPending(row, this.outbox.pendingChangesByDevice(id)),
+      device: row && this.withPending([row])[0]!,
       raw: this.devices.raw(id),
       reads: this.devices.reads(id),
-      changes: this.outbox.unsettledFor(id).map(withoutPayload),
+      changes: this.queries.unsettledFor(id).map(withoutPayload),
     };
   }
 
-  /** The team's tags with how many devices in the local copy carry each. */
+  /** The team's tags with how many devices in the local copy carry each (counted in SQL). */
   tags(): Array<{ tag: string; description: string; devices: number }> {
-    const carried = new Map<string, number>();
-    for (const device of this.devices.list())
-      for (const t of device.tags) carried.set(t, (carried.get(t) ?? 0) + 1);
+    const carried = this.devices.tagCounts();
     return this.tagsRepo
       .list()
       .map((t) => ({ tag: t.tag, description: t.description, devices: carried.get(t.tag) ?? 0 }));

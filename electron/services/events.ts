@@ -1,4 +1,4 @@
-import type { PortTile, SyncProgress } from '../shared/types';
+import type { PortTile, RefreshProgress, SyncProgress } from '../shared/types';
 
 /**
  * What services announce. `changed` says only that something the status derives from changed
@@ -12,6 +12,9 @@ export interface ServiceEvents {
   syncProgress: SyncProgress;
   stationChanged: PortTile[];
   importProgress: { fraction: number };
+  refreshProgress: RefreshProgress;
+  /** Work was queued (a board read, an import, a change): auto sync waits for a quiet moment, then sends it. */
+  workQueued: undefined;
 }
 
 type Listener<T> = (payload: T) => void;

@@ -5,7 +5,9 @@ import type { RawPort } from '../core/boards';
 import type { StartTokenFileThread } from '../adapters/csv/token-file-thread';
 import { openDatabase } from '../adapters/db/database';
 import { DevicesRepository } from '../adapters/db/devices-repo';
+import { OutboxQueries } from '../adapters/db/outbox-queries';
 import { OutboxRepository } from '../adapters/db/outbox-repo';
+import { SiteReportRepository } from '../adapters/db/site-report-repo';
 import { SettingsRepository } from '../adapters/db/settings-repo';
 import { TagsRepository } from '../adapters/db/tags-repo';
 import { DiagnosticsLog } from '../adapters/log/diagnostics-log';
@@ -23,6 +25,7 @@ import { EventBus, type ServiceEvents } from './events';
 import { ImportService } from './import-service';
 import { KeyService } from './key-service';
 import { QueueService } from './queue-service';
+import { RefreshService } from './refresh-service';
 import { SettingsService } from './settings-service';
 import { StationService } from './station-service';
 import { StatusService } from './status-service';
@@ -58,6 +61,7 @@ export class Fieldclaim {
   readonly imports: ImportService;
   readonly station: StationService;
   readonly sync: SyncService;
+  readonly refresh: RefreshService;
   readonly status: StatusService;
   private readonly db: Database.Database;
   private readonly events = new EventBus<ServiceEvents>();
@@ -75,6 +79,7 @@ export class Fieldclaim {
     this.log = new DiagnosticsLog(join(options.dataDir, 'logs'));
     this.log.addSecret(envKey?.ok ? envKey.key : null);
     const outbox = new OutboxRepository(db);
+    const queries = new OutboxQueries(db);
     const devicesRepo = new DevicesRepository(db);
     const tagsRepo = new TagsRepository(db);
     const settingsRepo = new SettingsRepository(db);
@@ -85,19 +90,23 @@ export class Fieldclaim {
       events.emit('changed', undefined),
     );
     this.keys = new KeyService(keyStore, flags, this.log, events);
-    this.queue = new QueueService(outbox, events);
+    this.queue = new QueueService(outbox, queries, events);
     this.changes = new ChangesService(
       db,
       outbox,
       tagsRepo,
       devicesRepo,
-      () => events.emit('changed', undefined),
+      () => {
+        events.emit('changed', undefined);
+        events.emit('workQueued', undefined);
+      },
       () => this.keys.readOnlyReason(),
     );
-    this.devices = new DevicesService(devicesRepo, tagsRepo, outbox);
+    this.devices = new DevicesService(devicesRepo, tagsRepo, queries);
     this.imports = new ImportService({
       db,
       outbox,
+      queries,
       siteTags: () => this.settings.get().siteTags,
       log: this.log,
       events,
@@ -110,15 +119,27 @@ export class Fieldclaim {
       read: async (request) => {
         const result = await capture.read(request);
         events.emit('changed', undefined);
+        if (result.queued) events.emit('workQueued', undefined);
         return result;
       },
       siteTags: () => this.settings.get().siteTags,
       onChange: (tiles) => events.emit('stationChanged', tiles),
     });
+    this.refresh = new RefreshService({
+      db,
+      devices: devicesRepo,
+      tags: tagsRepo,
+      outbox,
+      flags,
+      settings: this.settings,
+      events,
+    });
     this.sync = new SyncService(
       {
         db,
         outbox,
+        queries,
+        refresh: this.refresh,
         devices: devicesRepo,
         tags: tagsRepo,
         settings: this.settings,
@@ -132,9 +153,11 @@ export class Fieldclaim {
     this.status = new StatusService(
       {
         settings: this.settings,
-        outbox,
+        queries,
         devices: devicesRepo,
+        siteReport: new SiteReportRepository(db),
         sync: this.sync,
+        refresh: this.refresh,
         keys: this.keys,
         flags,
         log: this.log,
@@ -148,6 +171,8 @@ export class Fieldclaim {
     events.on('syncProgress', (p) => this.pushed.emit('syncProgress', p));
     events.on('stationChanged', (t) => this.pushed.emit('stationChanged', t));
     events.on('importProgress', (p) => this.pushed.emit('importProgress', p));
+    events.on('refreshProgress', (p) => this.pushed.emit('refreshProgress', p));
+    events.on('workQueued', () => this.sync.workQueued());
   }
 
   /** What the window (or the CLI, or a test) is told as it happens. */

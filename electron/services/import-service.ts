@@ -17,6 +17,7 @@ import {
   type StartTokenFileThread,
 } from '../adapters/csv/token-file-thread';
 import { Lease } from '../adapters/db/lease-repo';
+import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { DiagnosticsLog } from '../adapters/log/diagnostics-log';
 import { CodedError } from '../shared/result';
@@ -26,6 +27,7 @@ import type { EventBus, ServiceEvents } from './events';
 export interface ImportDeps {
   db: Database.Database;
   outbox: OutboxRepository;
+  queries: OutboxQueries;
   /** The active site's tags, added to every row. */
   siteTags: () => string[];
   log: DiagnosticsLog;
@@ -115,6 +117,7 @@ export class ImportService {
         (rejected ? ` (first: row ${result.rejected[0]!.row}, ${result.rejected[0]!.reason})` : ''),
     );
     this.deps.events.emit('changed', undefined);
+    if (result.queued > 0) this.deps.events.emit('workQueued', undefined);
   }
 
   preview(parsed: ParsedTokenFile): ImportPreview {
@@ -199,10 +202,10 @@ export class ImportService {
   }
 
   private pendingClaims() {
-    return this.outbox
-      .list('pending')
-      .filter((e) => e.kind === 'claim')
-      .map((e) => ({ entry: e, token: (e.payload as { token: string }).token }));
+    return [...this.deps.queries.pendingClaims()].map((e) => ({
+      entry: e,
+      token: (e.payload as { token: string }).token,
+    }));
   }
 
   /** Pending claims in the service's bulk format: valid input for its bulk endpoint and for import. */

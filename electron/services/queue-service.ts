@@ -1,29 +1,53 @@
 import { withoutPayload } from '../core/outbox-entry';
+import type { EntryQuery, OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import { CodedError } from '../shared/result';
-import type { EntryState, OutboxEntry } from '../shared/types';
+import type { EntryState, OutboxEntry, QueuePage } from '../shared/types';
 import type { EventBus, ServiceEvents } from './events';
 
 /** The outbox as the technician handles it: what waits, what failed, retry and discard. */
 export class QueueService {
   constructor(
     private readonly outbox: OutboxRepository,
+    private readonly queries: OutboxQueries,
     private readonly events: EventBus<ServiceEvents>,
   ) {}
 
+  /** One window of the matching entries, with the count of each state. */
+  page(query: EntryQuery, offset: number, limit: number): QueuePage {
+    return {
+      rows: this.queries.page(query, offset, limit).map(withoutPayload),
+      offset,
+      total: this.queries.countMatching(query),
+      counts: this.queries.counts(),
+    };
+  }
+
+  /** One window of the matching entries, without counting the rest (the CLI's `--limit`). */
+  slice(query: EntryQuery, offset: number, limit: number): OutboxEntry[] {
+    return this.queries.page(query, offset, limit).map(withoutPayload);
+  }
+
+  /** Every matching entry, streamed. */
+  *iterate(query: EntryQuery = {}): Generator<OutboxEntry> {
+    for (const entry of this.queries.iterate(query)) yield withoutPayload(entry);
+  }
+
+  /** The whole matching list at once: for small queues and tests. */
   list(state: EntryState | 'all' = 'all'): OutboxEntry[] {
-    return this.outbox.list(state).map(withoutPayload);
+    return [...this.iterate({ state })];
   }
 
   retry(id: string | 'all-failed'): { requeued: number } {
     const requeued = this.outbox.retry(id);
     this.events.emit('changed', undefined);
+    if (requeued) this.events.emit('workQueued', undefined);
     return { requeued };
   }
 
   discard(id: string): { discarded: number } {
     const discarded = this.outbox.discard(id);
-    if (discarded === 0 && !this.outbox.get(id)) throw new CodedError('not-found', `No outbox entry ${id}`);
+    if (discarded === 0 && !this.queries.get(id)) throw new CodedError('not-found', `No outbox entry ${id}`);
     this.events.emit('changed', undefined);
     return { discarded };
   }

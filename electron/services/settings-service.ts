@@ -12,6 +12,8 @@ export const defaultSettings: Settings = {
   rtscts: false,
   timeoutMs: 5_000,
   siteTags: [],
+  refreshHours: 4,
+  retentionDays: 30,
 };
 
 /** Settings saved in the database, with per-run overrides (CLI flags, environment). */
@@ -23,11 +25,18 @@ export class SettingsService {
   ) {}
 
   get(): Settings {
-    const saved = this.repo.read<Partial<Settings>>('app') ?? {};
+    // An API URL stored by an older build is never used: only a run's override (the CLI's flag or
+    // environment, a development build) points the app away from nRF Cloud.
+    const { apiUrl: _stored, ...saved } = this.repo.read<Partial<Settings>>('app') ?? {};
     return { ...defaultSettings, ...saved, ...this.overrides };
   }
 
   update(change: Partial<Settings>): Settings {
+    if ('apiUrl' in change)
+      throw new CodedError(
+        'invalid-argument',
+        'The API URL is not a setting: give it with --api-url or FIELDCLAIM_API_URL (for a loopback test server)',
+      );
     if (change.siteTags) {
       const tags = normalizeTags(change.siteTags);
       if (!tags.ok) throw new CodedError('invalid-argument', `site tags: ${tags.reason}`);

@@ -2,21 +2,25 @@ import { arch, platform, release, version as osVersion } from 'node:os';
 import { deviceTypeName } from '../core/token';
 import { toSiteReportCsv } from '../adapters/csv/report-csv';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
-import type { OutboxRepository } from '../adapters/db/outbox-repo';
+import type { OutboxQueries } from '../adapters/db/outbox-queries';
+import type { SiteReportRepository } from '../adapters/db/site-report-repo';
 import type { DiagnosticsLog } from '../adapters/log/diagnostics-log';
 import type { AppStatus } from '../shared/types';
 import { about, type About, type BuildInfo } from './about';
 import type { AppFlagsStore } from './app-flags';
 import { formatDiagnostics, REPORT_LINES } from './diagnostics';
 import type { KeyService } from './key-service';
+import type { RefreshService } from './refresh-service';
 import type { SettingsService } from './settings-service';
 import type { SyncService } from './sync-service';
 
 export interface StatusDeps {
   settings: SettingsService;
-  outbox: OutboxRepository;
+  queries: OutboxQueries;
   devices: DevicesRepository;
+  siteReport: SiteReportRepository;
   sync: SyncService;
+  refresh: RefreshService;
   keys: KeyService;
   flags: AppFlagsStore;
   log: DiagnosticsLog;
@@ -30,7 +34,7 @@ export class StatusService {
   ) {}
 
   async current(): Promise<AppStatus> {
-    const { settings, outbox, devices, sync, flags, keys } = this.deps;
+    const { settings, queries, devices, sync, refresh, flags, keys } = this.deps;
     // Database reads first, synchronously: the keychain's await must not straddle a close().
     const chosen = settings.get();
     let apiBase: string;
@@ -42,16 +46,26 @@ export class StatusService {
     const local = {
       stage: chosen.stage,
       apiBase,
-      outbox: outbox.counts(),
+      outbox: queries.counts(),
       devices: devices.count(),
-      devicesPulledAt: devices.lastPulledAt(),
+      devicesPulledAt: refresh.asOf(),
       lastSync: sync.lastSync,
       syncing: sync.syncing,
       online: sync.online,
       pausedUntil: sync.pausedUntil(),
       keyReadOnly: flags.get('keyReadOnly'),
+      refresh: this.refreshState(),
+      traffic: { ...sync.traffic },
     };
     return { key: await keys.status(), ...local };
+  }
+
+  /** A refresh running, or one left unfinished that the next refresh resumes. */
+  private refreshState(): AppStatus['refresh'] {
+    const { refresh } = this.deps;
+    const progress = refresh.progress();
+    if (!progress && !refresh.busy) return null;
+    return { ...(progress ?? { pages: 0, devices: 0, total: null }), running: refresh.busy };
   }
 
   about(): About {
@@ -84,7 +98,7 @@ export class StatusService {
 
   /** Every device dealt with here: what was read, where and when, and how its claim stands. */
   siteReport(): { rows: number; csv: string } {
-    const rows = this.deps.devices.siteReport().map((r) => ({
+    const rows = [...this.deps.siteReport.rows()].map((r) => ({
       deviceId: r.id,
       imei: r.imei,
       deviceType: r.serviceType ?? (r.readType === null ? null : deviceTypeName(r.readType)),

@@ -13,13 +13,17 @@ import { settledByTags, settleVerdict, type Observation } from '../core/settle';
 import { ProvisioningClient, parseDevice } from '../adapters/api/provisioning-client';
 import { toBulkCsv } from '../adapters/csv/bulk-csv';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
+import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import { formatMoment } from '../shared/format-time';
 import type { SyncProgress, SyncSummary } from '../shared/types';
+import { applyAnswer } from './local-copy';
+import { ServiceTags } from './sync-tags';
 
 export interface SyncEngineDeps {
   outbox: OutboxRepository;
+  queries: OutboxQueries;
   devices: DevicesRepository;
   tags: TagsRepository;
   client: ProvisioningClient;
@@ -37,14 +41,13 @@ export interface SyncEngineDeps {
   onProgress?: (progress: SyncProgress) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** The key can only read: nothing is sent, the local copy is still refreshed. */
+  /** The key can only read: nothing is sent. */
   readOnly?: boolean;
   /** Rows per bulk claim (the service's limit is unknown; Nordic's own tool splits at 1000). */
   batchSize?: number;
   concurrency?: number;
 }
 
-const PAGE_LIMIT = 100;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const tagsNeeded = (e: StoredEntry): string[] =>
@@ -59,11 +62,13 @@ function chunks<T>(items: T[], size: number): T[][] {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * One sync run: settle what may already have happened, send what is due in order, then refresh the
- * local copy. Every state change is committed before the next request, so the run can be killed
- * at any moment and the next one carries on without losing or doubling a change. Every run ends:
- * on a queue-wide stop, after a stretch of rounds in which the service answered nothing definite,
- * when what is left waits longer than the run may, or at the run's time bound.
+ * One sync run: settle what may already have happened, then send what is due, in order. Each
+ * answer updates the local copy (the device a claim returns, a block's new status, an unclaim's
+ * absence), so a run costs what is queued, not the size of the fleet. Every state change is
+ * committed before the next request: the run can be killed at any moment and the next one carries
+ * on without losing or doubling a change. Every run ends: on a queue-wide stop, after a stretch of
+ * rounds in which the service answered nothing definite, when what is left waits longer than the
+ * run may, or at its time bound.
  */
 export class SyncRun {
   private readonly summary: SyncSummary = {
@@ -77,12 +82,12 @@ export class SyncRun {
   private total = 0;
   private current: string | null = null;
   private stop: Stop | null = null;
-  private serviceTags: ServiceTag[] | null = null;
-  /** Answers that settled something (done, failed, or "not there, send it") and failures, per round. */
+  private readonly serviceTags: ServiceTags;
+  /** Answers that settled something (done, failed, or "not there, send it"), and failures. */
   private definite = 0;
+  private failures = 0;
   private lastFailure: string | null = null;
-  /** The run ended only because what is left waits for a retry later than it may wait. */
-  private endedWaiting = false;
+  private lastProgressAt = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly deadline: number;
@@ -91,11 +96,12 @@ export class SyncRun {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? defaultSleep;
     this.deadline = this.now() + (deps.maxRunMs ?? Number.POSITIVE_INFINITY);
+    this.serviceTags = new ServiceTags(deps.client, deps.tags);
   }
 
   async run(): Promise<SyncSummary> {
-    const { outbox } = this.deps;
-    const counts = outbox.counts();
+    const { queries } = this.deps;
+    const counts = queries.counts();
     this.total = counts.pending + counts.sending;
     this.progress();
     this.summary.stopped = this.deps.readOnly
@@ -104,12 +110,7 @@ export class SyncRun {
           message: "This API key's role can only read (a viewer): changes wait for a key that may make them.",
         }
       : await this.drain();
-    // A read-only (viewer) key may still list: the local copy is refreshed after a 403 too, and
-    // when what is left only waits for its retry (the service answers).
-    if (!this.summary.stopped || this.summary.stopped.reason === 'forbidden' || this.endedWaiting) {
-      this.summary.stopped = (await this.pull()) ?? this.summary.stopped;
-    }
-    const after = outbox.counts();
+    const after = queries.counts();
     this.summary.pending = after.pending + after.sending;
     this.summary.devices = this.deps.devices.count();
     this.current = null;
@@ -117,7 +118,8 @@ export class SyncRun {
     return this.summary;
   }
 
-  private lastProgressAt = 0;
+  /** Whether the run stopped only because what is left waits for a retry (the service answers). */
+  endedWaiting = false;
 
   /** At most ten updates a second reach the UI (each is an IPC message), and always the last one. */
   private progress(final = false): void {
@@ -131,7 +133,9 @@ export class SyncRun {
     });
   }
 
-  /** Asked before every round and page: is the sync still this process's? */
+  // ---- the run's bounds -------------------------------------------------------------------------
+
+  /** Asked before every round: is the sync still this process's? */
   private leaseLost(): Stop | null {
     if (!this.deps.lease || this.deps.lease.renew()) return null;
     return {
@@ -147,7 +151,7 @@ export class SyncRun {
   }
 
   private timeLimitStop(): Stop {
-    const left = this.deps.outbox.counts();
+    const left = this.deps.queries.counts();
     return {
       reason: 'time-limit',
       message: `This sync reached its time limit; ${plural(left.pending + left.sending, 'change')} still wait and go out on the next sync.`,
@@ -171,7 +175,7 @@ export class SyncRun {
   /** Entries are due later than this run may wait: say when, and why they wait. */
   private waitingStop(due: number): Stop {
     this.endedWaiting = true;
-    const left = this.deps.outbox.counts();
+    const left = this.deps.queries.counts();
     return {
       reason: 'server-error',
       message:
@@ -179,6 +183,8 @@ export class SyncRun {
         (this.lastFailure ? ` (${this.lastFailure})` : ''),
     };
   }
+
+  // ---- rounds -----------------------------------------------------------------------------------
 
   private async drain(): Promise<Stop | null> {
     const { outbox, policy } = this.deps;
@@ -199,19 +205,7 @@ export class SyncRun {
       if (this.overTime()) return this.timeLimitStop();
       const definiteBefore = this.definite;
       const failuresBefore = this.failures;
-      const uncertain = ready.filter((e) => e.uncertain);
-      if (uncertain.length > 0) {
-        await this.settleAll(uncertain);
-      } else {
-        const sendable = this.holdBack(ready, await this.ensureTags(ready));
-        const claims = sendable.filter((e) => e.kind === 'claim');
-        const others = sendable.filter((e) => e.kind !== 'claim');
-        // Two bulk requests in flight: one batch's answer is written while the next is on the wire.
-        await forEachLimit(chunks(claims, this.deps.batchSize ?? 1000), 2, async (batch) => {
-          if (!this.stop && !this.overTime()) await this.sendClaims(batch);
-        });
-        if (!this.stop) await this.sendEach(others);
-      }
+      await this.round(ready);
       // A 429 pauses the queue; the next turn of the loop waits it out or reports it.
       const stop = this.stopped();
       if (stop && stop.reason !== 'rate-limited') return stop;
@@ -219,7 +213,7 @@ export class SyncRun {
       fruitlessRounds =
         this.definite === definiteBefore && this.failures > failuresBefore ? fruitlessRounds + 1 : 0;
       if (fruitlessRounds >= policy.maxFailedRounds) {
-        const left = outbox.counts();
+        const left = this.deps.queries.counts();
         return {
           reason: 'server-error',
           message:
@@ -230,17 +224,33 @@ export class SyncRun {
     }
   }
 
+  /** One round: look up what may have happened; else tag creations first, then claims in bulk, then the rest. */
+  private async round(ready: StoredEntry[]): Promise<void> {
+    const uncertain = ready.filter((e) => e.uncertain);
+    if (uncertain.length > 0) return this.settleAll(uncertain);
+    // A queued tag creation carries its description: it goes before the entries that use the tag.
+    await this.sendEach(ready.filter((e) => e.kind === 'tag-create'));
+    if (this.stop) return;
+    const rest = ready.filter((e) => e.kind !== 'tag-create');
+    const sendable = await this.withTagsReady(rest);
+    const claims = sendable.filter((e) => e.kind === 'claim');
+    // Two bulk requests in flight: one batch's answer is written while the next is on the wire.
+    await forEachLimit(chunks(claims, this.deps.batchSize ?? 1000), 2, async (batch) => {
+      if (!this.stop && !this.overTime()) await this.sendClaims(batch);
+    });
+    if (!this.stop) await this.sendEach(sendable.filter((e) => e.kind !== 'claim'));
+  }
+
   /** Read through a method: requests running in parallel set it while the loop awaits them. */
   private stopped(): Stop | null {
     return this.stop;
   }
 
-  // ---- deciding an entry's fate ---------------------------------------------------------------
+  // ---- deciding an entry's fate -------------------------------------------------------------------
 
-  private failures = 0;
-
-  private done(entry: StoredEntry, device?: ServiceDevice | null): void {
-    if (device) this.deps.devices.upsert(device);
+  /** The service confirmed the change: it is done, and its answer updates the local copy. */
+  private finish(entry: StoredEntry, answer: ServiceDevice | ServiceTag | null = null): void {
+    applyAnswer(entry, answer, { devices: this.deps.devices, tags: this.deps.tags });
     this.deps.outbox.markDone(entry.id);
     this.summary.sent++;
     this.summary.succeeded++;
@@ -248,7 +258,8 @@ export class SyncRun {
     this.progress();
   }
 
-  private failed(entry: StoredEntry, message: string): void {
+  /** The service refused the change for good (400, 422, claimed by another team). */
+  private fail(entry: StoredEntry, message: string): void {
     this.deps.outbox.markFailed(entry.id, message);
     this.summary.sent++;
     this.summary.failed++;
@@ -261,15 +272,27 @@ export class SyncRun {
       this.deps.pause.set(this.now() + rateLimitPause(stop.retryAfterMs, this.deps.policy));
   }
 
+  /** A failure that is not about one entry: the queue stops (or, for a passing one, the round notes it). */
+  private noteFailure(failure: ApiFailure): void {
+    this.failures++;
+    const verdict = judgeFailure(failure);
+    if (verdict.scope === 'queue') {
+      this.stop ??= verdict.stop;
+      this.pauseFor(verdict.stop);
+    } else {
+      this.lastFailure = verdict.message;
+    }
+  }
+
   /**
    * Applies a failed call's verdict to an entry; a queue-wide problem stops the run. An entry that
    * was uncertain stays so whatever the failed call said: its own request may have been applied.
    * `lookedUp`: the call was a look-up for the entry, which counts as an attempt (its wait grows).
    */
-  private failure(entry: StoredEntry, outcome: ApiFailure, lookedUp = false): void {
+  private applyFailure(entry: StoredEntry, outcome: ApiFailure, lookedUp = false): void {
     const verdict = judgeFailure(outcome);
     if (verdict.scope === 'entry' && verdict.action === 'fail' && !entry.uncertain)
-      return this.failed(entry, verdict.message);
+      return this.fail(entry, verdict.message);
     this.failures++;
     const uncertain = entry.uncertain || ('maybeSent' in verdict && verdict.maybeSent);
     if (verdict.scope === 'entry') {
@@ -283,7 +306,7 @@ export class SyncRun {
     this.stop ??= verdict.stop;
   }
 
-  // ---- settling entries whose outcome is unknown ----------------------------------------------
+  // ---- settling entries whose outcome is unknown --------------------------------------------------
 
   private async observe(entry: StoredEntry): Promise<Observation | ApiFailure> {
     if (settledByTags(entry.kind)) {
@@ -304,93 +327,47 @@ export class SyncRun {
     await forEachLimit(entries, this.deps.concurrency ?? 8, async (entry) => {
       if (this.stop || this.overTime()) return;
       const seen = await this.observe(entry);
-      if ('kind' in seen) return this.failure({ ...entry, uncertain: true }, seen, true);
+      if ('kind' in seen) return this.applyFailure({ ...entry, uncertain: true }, seen, true);
       const verdict = settleVerdict(entry, seen);
       const hint = conflictHint.get(entry.id);
-      if (verdict.verdict === 'done') return this.done(entry, 'device' in seen ? seen.device : null);
-      if (verdict.verdict === 'failed') return this.failed(entry, verdict.message);
+      if (verdict.verdict === 'done') return this.finish(entry, 'device' in seen ? seen.device : null);
+      if (verdict.verdict === 'failed') return this.fail(entry, verdict.message);
       // Not there: for a claim the service called "already claimed", that means another team has it.
       if (hint && entry.kind === 'claim')
-        return this.failed(entry, `Already claimed by another team (${hint})`);
+        return this.fail(entry, `Already claimed by another team (${hint})`);
       this.definite++;
       this.deps.outbox.markPending(entry.id, entry.lastError, { uncertain: false });
     });
   }
 
-  // ---- sending --------------------------------------------------------------------------------
+  // ---- sending ------------------------------------------------------------------------------------
 
   /**
-   * Creates the tags that queued claims and tag sets use but the service lacks (it wants them
-   * defined first). Returns the tags that could not be created for a passing reason: entries that
-   * need them wait, rather than fail for good with "undefined tag".
+   * The entries whose tags the service has (creating those it lacks); the others wait: for a
+   * queued creation of their tag, briefly; for a tag that could not be made, with back-off.
    */
-  private async ensureTags(entries: StoredEntry[]): Promise<Set<string>> {
-    const unavailable = new Set<string>();
+  private async withTagsReady(entries: StoredEntry[]): Promise<StoredEntry[]> {
     const needed = new Set(entries.flatMap(tagsNeeded));
-    if (needed.size === 0) return unavailable;
-    if (!this.serviceTags) {
-      const listed = await this.deps.client.listTags();
-      if (listed.kind !== 'ok') {
-        this.tagFailure(listed);
-        return needed;
-      }
-      this.serviceTags = listed.value;
-    }
-    const list = this.serviceTags;
-    const known = new Set(list.map((t) => t.tag));
-    for (const name of needed) {
-      if (known.has(name)) continue;
-      if (this.stop) {
-        unavailable.add(name);
-        continue;
-      }
-      const created = await this.deps.client.createTag(name, '');
-      if (created.kind === 'ok' || (created.kind === 'rejected' && created.status === 409)) {
-        const tag = (created.kind === 'ok' && created.value) || {
-          id: null,
-          tag: name,
-          description: '',
-          createdAt: null,
-        };
-        list.push(tag);
-        this.deps.tags.upsert(tag);
-      } else if (created.kind !== 'rejected') {
-        // A 422 (say, too long) is left for the entries to fail with the service's own words.
-        unavailable.add(name);
-        this.tagFailure(created);
-      }
-    }
-    return unavailable;
-  }
-
-  private tagFailure(failure: ApiFailure): void {
-    // The create may have happened without an answer: read the list again next round.
-    this.serviceTags = null;
-    this.failures++;
-    const verdict = judgeFailure(failure);
-    if (verdict.scope === 'queue') {
-      this.stop ??= verdict.stop;
-      this.pauseFor(verdict.stop);
-    } else {
-      this.lastFailure = verdict.message;
-    }
-  }
-
-  /** Entries held back until their tags exist: a short backoff, nothing counted against them. */
-  private holdBack(entries: StoredEntry[], unavailable: Set<string>): StoredEntry[] {
+    const readiness = await this.serviceTags.prepare(
+      needed,
+      () => this.deps.outbox.queuedTagCreations(),
+      () => Boolean(this.stop),
+    );
+    if (readiness.failure) this.noteFailure(readiness.failure);
     const sendable: StoredEntry[] = [];
     for (const entry of entries) {
-      const missing = tagsNeeded(entry).find((t) => unavailable.has(t));
-      if (missing === undefined) {
+      const awaited = tagsNeeded(entry).find((t) => readiness.awaitingCreation.has(t));
+      const missing = tagsNeeded(entry).find((t) => readiness.unavailable.has(t));
+      if (awaited === undefined && missing === undefined) {
         sendable.push(entry);
         continue;
       }
-      const retryAt = this.now() + backoffDelay(entry.attempts + 1, this.deps.policy);
-      this.deps.outbox.markPending(
-        entry.id,
-        `Waiting for the tag "${missing}" to be created in the service`,
-        { retryAt, attempted: true },
-      );
+      const tag = awaited ?? missing!;
+      this.deps.outbox.markPending(entry.id, `Waiting for the tag "${tag}" to be created in the service`, {
+        retryAt:
+          this.now() + (awaited !== undefined ? 0 : backoffDelay(entry.attempts + 1, this.deps.policy)),
+        attempted: missing !== undefined,
+      });
     }
     return sendable;
   }
@@ -415,7 +392,7 @@ export class SyncRun {
         batch.forEach((e) => outbox.markPending(e.id, null, { uncertain: false }));
         return this.sendEach(batch.map((e) => ({ ...e, uncertain: false })));
       }
-      batch.forEach((e) => this.failure(e, outcome));
+      batch.forEach((e) => this.applyFailure(e, outcome));
       return;
     }
     const fates = mapBulkResult(rows, outcome.status, outcome.value, parseDevice);
@@ -424,8 +401,8 @@ export class SyncRun {
     this.deps.transaction(() =>
       fates.forEach((fate, i) => {
         const entry = batch[i]!;
-        if (fate.fate === 'done') this.done(entry, fate.device);
-        else if (fate.fate === 'failed') this.failed(entry, fate.message);
+        if (fate.fate === 'done') this.finish(entry, fate.device);
+        else if (fate.fate === 'failed') this.fail(entry, fate.message);
         else {
           unclear.push({ ...entry, uncertain: true });
           if (fate.hint) hints.set(entry.id, fate.hint);
@@ -443,21 +420,19 @@ export class SyncRun {
       this.current = `${entry.kind} ${entry.deviceId}`;
       const outcome = await this.send(entry);
       if (outcome.kind === 'ok') {
-        const value = outcome.value;
-        if (value && 'tag' in value) this.deps.tags.upsert(value);
-        return this.done(entry, value && 'deviceType' in value ? value : null);
+        if (outcome.value && 'tag' in outcome.value) this.serviceTags.add(outcome.value);
+        return this.finish(entry, outcome.value);
       }
       // Answers that mean the change is already in effect, or need a look to tell.
       if (outcome.kind === 'rejected') {
-        if (outcome.status === 409 && entry.kind === 'claim') {
+        if (outcome.status === 409 && entry.kind === 'claim')
           return this.settleAll([entry], new Map([[entry.id, outcome.message]]));
-        }
         const alreadyInEffect =
           (outcome.status === 404 && (entry.kind === 'unclaim' || entry.kind === 'tag-delete')) ||
           (outcome.status === 409 && entry.kind === 'tag-create');
-        if (alreadyInEffect) return this.done(entry);
+        if (alreadyInEffect) return this.finish(entry);
       }
-      this.failure(entry, outcome);
+      this.applyFailure(entry, outcome);
     });
   }
 
@@ -484,58 +459,5 @@ export class SyncRun {
       case 'tag-delete':
         return client.deleteTag(entry.payload.tag);
     }
-  }
-
-  // ---- refreshing the local copy --------------------------------------------------------------
-
-  /** The whole list, or nothing: the local copy is never replaced by an answer that could not be read. */
-  private async pull(): Promise<Stop | null> {
-    const all: ServiceDevice[] = [];
-    let next: string | null = null;
-    do {
-      const halt = this.leaseLost();
-      if (halt) return halt;
-      if (this.overTime())
-        return {
-          reason: 'time-limit',
-          message:
-            'This sync reached its time limit before the device list was refreshed; the next sync does it.',
-        };
-      const page = await this.deps.client.listDevicesPage(PAGE_LIMIT, next);
-      if (page.kind !== 'ok') return this.pullFailed(page);
-      all.push(...page.value.items);
-      next = page.value.next;
-    } while (next);
-    const tags = await this.deps.client.listTags();
-    if (tags.kind !== 'ok') return this.pullFailed(tags);
-    this.deps.devices.replaceAll(all);
-    this.deps.tags.replaceAll(tags.value);
-    this.reapplyPendingTagChanges();
-    return null;
-  }
-
-  /** The pulled list does not know what is still queued here: those changes stay on top until sent. */
-  private reapplyPendingTagChanges(): void {
-    for (const entry of this.deps.outbox.pendingTagChanges()) {
-      if (entry.kind === 'tag-create')
-        this.deps.tags.upsert({
-          id: null,
-          tag: entry.payload.tag,
-          description: entry.payload.description,
-          createdAt: null,
-        });
-      else if (entry.kind === 'tag-update')
-        this.deps.tags.rename(entry.payload.tag, entry.payload.to, entry.payload.description);
-      else if (entry.kind === 'tag-delete') this.deps.tags.delete(entry.payload.tag);
-    }
-  }
-
-  private pullFailed(failure: ApiFailure): Stop {
-    const verdict = judgeFailure(failure);
-    if (verdict.scope === 'queue') {
-      this.pauseFor(verdict.stop);
-      return verdict.stop;
-    }
-    return { reason: 'server-error', message: `Refreshing the device list failed: ${verdict.message}` };
   }
 }

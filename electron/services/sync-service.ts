@@ -4,14 +4,16 @@ import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning
 import { write } from '../adapters/db/database';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
 import { Lease } from '../adapters/db/lease-repo';
+import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import type { DiagnosticsLog } from '../adapters/log/diagnostics-log';
-import type { SyncSummary } from '../shared/types';
+import type { ApiTraffic, SyncSummary } from '../shared/types';
 import type { AppFlagsStore } from './app-flags';
 import { AutoSync } from './auto-sync';
 import type { EventBus, ServiceEvents } from './events';
 import type { KeyService } from './key-service';
+import type { RefreshService } from './refresh-service';
 import type { SettingsService } from './settings-service';
 import { SyncRun } from './sync-engine';
 
@@ -44,6 +46,8 @@ export interface SyncOptions {
 export interface SyncDeps {
   db: Database.Database;
   outbox: OutboxRepository;
+  queries: OutboxQueries;
+  refresh: RefreshService;
   devices: DevicesRepository;
   tags: TagsRepository;
   settings: SettingsService;
@@ -61,6 +65,9 @@ export class SyncService {
   private lastSummary: SyncSummary | null = null;
   private lastLoggedStop: string | null = null;
   private closed = false;
+  private refreshAbort: AbortController | null = null;
+  /** Every request this process made to the API, and the bytes of the answers. */
+  readonly traffic: ApiTraffic = { requests: 0, bytes: 0 };
 
   constructor(
     private readonly deps: SyncDeps,
@@ -80,10 +87,13 @@ export class SyncService {
     return this.lastSummary;
   }
 
-  /** One sync at a time in this process: a second request while one runs gets the same result. */
-  run(options: { batchSize?: number } = {}): Promise<SyncSummary> {
+  /**
+   * One sync at a time in this process: a second request while one runs gets the same result.
+   * `refresh`: refresh the local device list whether or not it is due.
+   */
+  run(options: { batchSize?: number; refresh?: boolean } = {}): Promise<SyncSummary> {
     const startedAt = new Date().toISOString();
-    this.running ??= this.runOnce(options.batchSize ?? this.options.bulkBatchSize)
+    this.running ??= this.runOnce(options.batchSize ?? this.options.bulkBatchSize, options.refresh ?? false)
       .then((summary) => {
         this.lastSummary = summary;
         this.logSync(summary, startedAt);
@@ -108,6 +118,7 @@ export class SyncService {
       userAgent: this.options.userAgent,
       fetch: this.options.fetch,
       timeoutMs: this.options.requestTimeoutMs,
+      traffic: this.traffic,
     });
   }
 
@@ -142,8 +153,9 @@ export class SyncService {
         probe: () => this.probe(),
         sync: () => this.run(),
         hasWork: () => {
-          const counts = this.deps.outbox.counts();
-          return counts.pending + counts.sending > 0;
+          const counts = this.deps.queries.counts();
+          // A device list older than the refresh setting is work too (it is refreshed in the background).
+          return counts.pending + counts.sending > 0 || this.deps.refresh.isDue();
         },
         nextDueAt: () => {
           const times = [this.deps.outbox.nextDueAt(), this.pausedUntil()].filter(
@@ -164,8 +176,13 @@ export class SyncService {
     this.auto?.poke();
   }
 
+  /** Work was queued: sync once reads stop coming for a moment, not once per board. */
+  workQueued(): void {
+    this.auto?.pokeSoon();
+  }
+
   private logSync(summary: SyncSummary, startedAt: string): void {
-    const { log, outbox } = this.deps;
+    const { log, queries } = this.deps;
     if (summary.sent === 0 && !summary.stopped) return; // nothing to do is nothing to tell
     // Auto sync meets the same stop (no key, a refused key) every half minute: once is enough.
     const stop = summary.stopped ? `${summary.stopped.reason}: ${summary.stopped.message}` : null;
@@ -176,14 +193,11 @@ export class SyncService {
       log.error('sync', `stopped (${summary.stopped.reason}): ${summary.stopped.message}; ${counts}`);
     else log[summary.failed ? 'warn' : 'info']('sync', counts);
     if (summary.failed)
-      for (const entry of outbox
-        .list('failed')
-        .filter((e) => e.updatedAt >= startedAt)
-        .slice(-FAILED_ENTRIES_LOGGED))
+      for (const entry of queries.failedSince(startedAt, FAILED_ENTRIES_LOGGED))
         log.error('sync', `${entry.kind} ${entry.deviceId} failed: ${entry.lastError ?? 'no reason given'}`);
   }
 
-  private async runOnce(batchSize: number | undefined): Promise<SyncSummary> {
+  private async runOnce(batchSize: number | undefined, refresh: boolean): Promise<SyncSummary> {
     this.deps.settings.apiBase(); // refuses a forbidden URL before the keychain is even asked
     const apiKey = await this.deps.keys.forSync();
     if (!apiKey)
@@ -211,15 +225,23 @@ export class SyncService {
     try {
       // A run that died mid-request left entries 'sending': their outcome is unknown until asked.
       this.deps.outbox.recoverInterrupted();
-      return await this.sendAndRefresh(apiKey, batchSize, lease);
+      this.archiveFinished();
+      return await this.sendAndRefresh(apiKey, batchSize, lease, refresh);
     } finally {
       clearInterval(renewal);
       if (!this.closed) lease.release();
     }
   }
 
+  /** Entries done longer ago than the retention setting leave the outbox for the archive. */
+  private archiveFinished(): void {
+    const days = this.deps.settings.get().retentionDays;
+    const moved = this.deps.outbox.archiveDone(new Date(Date.now() - days * 86_400_000).toISOString());
+    if (moved) this.deps.log.info('sync', `${moved} finished entries older than ${days} days archived`);
+  }
+
   private endWithoutSending(stopped: NonNullable<SyncSummary['stopped']>): SyncSummary {
-    const counts = this.deps.outbox.counts();
+    const counts = this.deps.queries.counts();
     return {
       sent: 0,
       succeeded: 0,
@@ -234,6 +256,7 @@ export class SyncService {
     apiKey: string,
     batchSize: number | undefined,
     lease: Lease,
+    forceRefresh: boolean,
   ): Promise<SyncSummary> {
     const { db, flags, keys } = this.deps;
     const client = this.client(apiKey);
@@ -243,8 +266,9 @@ export class SyncService {
       const mayChange = await client.keyMayChange();
       if (mayChange !== null) flags.set({ keyReadOnly: !mayChange, keyRoleChecked: true });
     }
-    const summary = await new SyncRun({
+    const run = new SyncRun({
       outbox: this.deps.outbox,
+      queries: this.deps.queries,
       devices: this.deps.devices,
       tags: this.deps.tags,
       client,
@@ -260,15 +284,92 @@ export class SyncService {
       batchSize,
       readOnly: flags.get('keyReadOnly'),
       onProgress: (progress) => this.deps.events.emit('syncProgress', progress),
-    }).run();
+    });
+    const summary = await run.run();
+    // The local copy follows the answers; the list itself is pulled only when it is due (or asked for),
+    // and only when the service answers (a viewer's key may still read).
+    const answering = !summary.stopped || summary.stopped.reason === 'forbidden' || run.endedWaiting;
+    if (answering && (forceRefresh || this.deps.refresh.isDue())) {
+      const deadline = Date.now() + (this.options.syncMaxRunMs ?? DEFAULT_SYNC_MAX_RUN_MS);
+      const refreshed = await this.refreshWith(client, () =>
+        !lease.renew()
+          ? { reason: 'sync-busy', message: 'Another Fieldclaim took over the sync of this data folder.' }
+          : Date.now() >= deadline
+            ? {
+                reason: 'time-limit',
+                message:
+                  'The refresh of the device list reached its time limit; the next sync goes on with it.',
+              }
+            : null,
+      );
+      summary.stopped = refreshed.stopped ?? summary.stopped;
+      summary.devices = this.deps.devices.count();
+    }
     if (summary.stopped?.reason === 'forbidden') flags.set({ keyReadOnly: true });
     // An answer (even a refusal) means the API is reachable; none, or a stand-in's, means it is not.
     this.setOnline(summary.stopped?.reason !== 'offline' && summary.stopped?.reason !== 'not-api');
     return summary;
   }
 
+  private async refreshWith(
+    client: ProvisioningClient,
+    mayGoOn: () => NonNullable<SyncSummary['stopped']> | null,
+  ) {
+    this.refreshAbort = new AbortController();
+    try {
+      return await this.deps.refresh.run(client, { signal: this.refreshAbort.signal, mayGoOn });
+    } finally {
+      this.refreshAbort = null;
+    }
+  }
+
+  /**
+   * Refreshes the local device list now, apart from any sync (the Refresh button, `devices --refresh`):
+   * it resumes a pass left unfinished, and holds the sync lease while it runs.
+   */
+  async refreshNow(): Promise<{ cancelled: boolean; stopped: SyncSummary['stopped'] }> {
+    const apiKey = await this.deps.keys.forSync();
+    if (!apiKey)
+      return {
+        cancelled: false,
+        stopped: { reason: 'no-key', message: 'No API key is stored: add one in Settings.' },
+      };
+    const lease = new Lease(
+      this.deps.db,
+      'sync',
+      this.options.processLabel ?? 'another Fieldclaim',
+      SYNC_LEASE_MS,
+    );
+    const held = lease.acquire();
+    if (!held.ok)
+      return {
+        cancelled: false,
+        stopped: {
+          reason: 'sync-busy',
+          message: `A sync is already running (${held.holder.label}, pid ${held.holder.pid}): it refreshes the list when it is due.`,
+        },
+      };
+    try {
+      const outcome = await this.refreshWith(this.client(apiKey), () =>
+        lease.renew() ? null : { reason: 'sync-busy', message: 'Another Fieldclaim took over the sync.' },
+      );
+      this.setOnline(outcome.stopped?.reason !== 'offline' && outcome.stopped?.reason !== 'not-api');
+      return outcome;
+    } finally {
+      if (!this.closed) lease.release();
+    }
+  }
+
+  /** Stops a refresh between two pages; what it got so far is kept, and the next one resumes. */
+  cancelRefresh(): { cancelled: boolean } {
+    if (!this.refreshAbort) return { cancelled: false };
+    this.refreshAbort.abort();
+    return { cancelled: true };
+  }
+
   close(): void {
     this.closed = true;
+    this.refreshAbort?.abort();
     this.auto?.stop();
   }
 }

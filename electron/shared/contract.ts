@@ -7,13 +7,16 @@ import {
   type AppStatus,
   type EntryKind,
   type ClaimedDevice,
+  type DevicePage,
   type DeviceReadView,
+  type QueuePage,
   type ImportPreview,
   type ImportResult,
   type KeyStatus,
   type OutboxEntry,
   type PortInfo,
   type PortTile,
+  type RefreshProgress,
   type ScanResult,
   type Settings,
   type SyncProgress,
@@ -85,6 +88,35 @@ export const contract = {
     args: z.strictObject({ search: text(200).optional() }),
     result: returns<ClaimedDevice[]>(),
   },
+  /** One window of the devices matching a query, and how many match: the screen never holds the whole list. */
+  queryDevices: {
+    args: z.strictObject({
+      search: text(200).optional(),
+      tag: text(1000).optional(),
+      blocked: z.boolean().optional(),
+      type: text(200).optional(),
+      order: z.enum(['newest', 'oldest']).default('newest'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }),
+    result: returns<DevicePage>(),
+  },
+  /** The outbox by state and search, a window at a time, with the count of each state. */
+  queryQueue: {
+    args: z.strictObject({
+      state: z.enum([...entryStates, 'all', 'open']).default('open'),
+      search: text(200).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }),
+    result: returns<QueuePage>(),
+  },
+  /** Refreshes the local device list now (or resumes a pass left unfinished); cancellable. */
+  refreshDevices: {
+    args: noArgs,
+    result: returns<{ cancelled: boolean; stopped: SyncSummary['stopped'] }>(),
+  },
+  cancelRefresh: { args: noArgs, result: returns<{ cancelled: boolean }>() },
   getDevice: {
     args: z.strictObject({ id: deviceId() }),
     result: returns<{
@@ -131,12 +163,18 @@ export const contract = {
   updateSettings: {
     args: z.strictObject({
       stage: z.enum(stages).optional(),
-      apiUrl: text(2048).nullable().optional(),
+      // No apiUrl: the API URL override is for the CLI and development builds, never the window.
       lineEnding: z.enum(['crlf', 'cr', 'lf']).optional(),
       baudRate: z.number().int().min(1200).max(4_000_000).optional(),
       rtscts: z.boolean().optional(),
       timeoutMs: z.number().int().min(100).max(120_000).optional(),
       siteTags: z.array(text(1000)).max(100).optional(),
+      refreshHours: z
+        .number()
+        .min(0.25)
+        .max(24 * 7)
+        .optional(),
+      retentionDays: z.number().int().min(1).max(3650).optional(),
     }),
     result: returns<Settings>(),
   },
@@ -158,9 +196,16 @@ export interface Events {
   statusChanged: AppStatus;
   stationChanged: PortTile[];
   importProgress: { fraction: number };
+  refreshProgress: RefreshProgress;
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['syncProgress', 'statusChanged', 'stationChanged', 'importProgress'];
+export const eventNames: EventName[] = [
+  'syncProgress',
+  'statusChanged',
+  'stationChanged',
+  'importProgress',
+  'refreshProgress',
+];
 
 /** IPC channel names are namespaced so nothing else on ipcMain can collide with them. */
 export const ipcChannel = (channel: Channel) => `fieldclaim:${channel}`;

@@ -117,6 +117,43 @@ export interface Settings {
   timeoutMs: number;
   /** The active site's tags, added to every board read or imported (e.g. location=Trondheim). */
   siteTags: string[];
+  /** The local device list is refreshed in the background once it is older than this. */
+  refreshHours: number;
+  /** Finished entries leave the queue (for the archive the site report reads) after this many days. */
+  retentionDays: number;
+}
+
+/** A window of the devices matching a query. */
+export interface DevicePage {
+  rows: ClaimedDevice[];
+  offset: number;
+  /** How many devices match the query in all. */
+  total: number;
+  /** The device types and tags present, for the filters. */
+  types: string[];
+  tags: string[];
+}
+
+/** A window of outbox entries matching a state and a search. */
+export interface QueuePage {
+  rows: OutboxEntry[];
+  offset: number;
+  total: number;
+  counts: OutboxCounts;
+}
+
+/** Where a refresh of the local device list stands. */
+export interface RefreshProgress {
+  pages: number;
+  devices: number;
+  /** The team's device count, when the service says it. */
+  total: number | null;
+}
+
+/** Requests made to the API by this process, and the bytes of their answers. */
+export interface ApiTraffic {
+  requests: number;
+  bytes: number;
 }
 
 export type SyncStopReason =
@@ -165,6 +202,10 @@ export interface AppStatus {
   pausedUntil: number | null;
   /** The service refused a change with 403: the key's role can only read. */
   keyReadOnly: boolean;
+  /** A refresh of the device list running or left unfinished (it resumes), with how far it got. */
+  refresh: (RefreshProgress & { running: boolean }) | null;
+  /** What this process has asked of the API since it started. */
+  traffic: ApiTraffic;
 }
 
 /** What importing a token file would do, before anything is queued. */

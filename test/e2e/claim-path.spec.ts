@@ -25,6 +25,8 @@ test.beforeAll(async () => {
     userAgent: 'Fieldclaim/e2e',
     // No recognised boards: this test types the pty's path, as for a port the app cannot recognise.
     listPorts: async () => [],
+    // Pointed at the simulator as a developer's build is (the window cannot change it).
+    settingsOverrides: { apiUrl: sim.baseUrl },
   });
   await app.keys.clear();
   transport = await new TestTransport(app).start();
@@ -44,11 +46,9 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   await openUi(page, transport);
 
-  // Settings: point at the simulator and hand over the key (write-only).
+  // Settings: hand over the key (write-only).
   await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByLabel('Test API URL').fill(sim.baseUrl);
-  await page.getByRole('button', { name: 'Save connection' }).click();
-  await expect(page.getByText('Connection saved.')).toBeVisible();
+  await expect(page.getByText(`Using ${sim.baseUrl}`)).toBeVisible();
   await page.getByLabel('Paste a new key').fill(KEY);
   await page.getByRole('button', { name: 'Save key' }).click();
   await expect(page.getByTestId('settings-key-status')).toContainText('A key is stored');
@@ -89,7 +89,6 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
 
 test('a refused key pauses the sync and says why, keeping the claim', async ({ page }) => {
   await app.keys.set('not-a-valid-key');
-  app.settings.update({ apiUrl: sim.baseUrl });
   const second = await plugInBoard();
   try {
     await app.station.read({ port: second.pty.appPath, tags: [], mode: 'at' });
@@ -107,7 +106,6 @@ test('a refused key pauses the sync and says why, keeping the claim', async ({ p
 
 test('a 429 pauses the queue and the status bar says until when', async ({ page }) => {
   await app.keys.set(KEY);
-  await app.settings.update({ apiUrl: sim.baseUrl });
   const third = await plugInBoard();
   try {
     await app.station.read({ port: third.pty.appPath, tags: [], mode: 'at' });

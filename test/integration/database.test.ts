@@ -4,7 +4,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFileName, openDatabase } from '../../electron/adapters/db/database';
 import { latestSchemaVersion, migrate, NewerDatabaseError } from '../../electron/adapters/db/migrations';
+import { OutboxQueries } from '../../electron/adapters/db/outbox-queries';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
+
+const entriesIn = (db: Database.Database) => [...new OutboxQueries(db).iterate()];
 import { tempDir } from '../support/temp-dir';
 
 let dir: ReturnType<typeof tempDir>;
@@ -139,8 +142,8 @@ describe('the outbox', () => {
     expect(first.outcome).toBe('queued');
     expect(second.outcome).toBe('refreshed');
     expect(second.entry.id).toBe(first.entry.id);
-    const [only] = outbox.list();
-    expect(outbox.list()).toHaveLength(1);
+    const [only] = entriesIn(db);
+    expect(entriesIn(db)).toHaveLength(1);
     expect(only?.payload).toEqual({ token: 'new', tags: ['a', 'b'], imei: '351358815178345' });
     db.close();
   });
@@ -161,10 +164,10 @@ describe('the outbox', () => {
       [claim('dev-b', 'b-2', ['z']), claim('dev-done', 'd2'), claim('dev-c', 'c')],
     ]);
     expect(counts).toEqual({ queued: 2, refreshed: 2, 'in-flight': 0, 'already-claimed': 1 });
-    const byDevice = new Map(outbox.list().map((e) => [e.deviceId, e.payload]));
+    const byDevice = new Map(entriesIn(db).map((e) => [e.deviceId, e.payload]));
     expect(byDevice.get('dev-a')).toEqual({ token: 'a-new', tags: ['x', 'y'], imei: null });
     expect(byDevice.get('dev-b')).toEqual({ token: 'b-2', tags: ['z'], imei: null });
-    expect(outbox.list()).toHaveLength(4);
+    expect(entriesIn(db)).toHaveLength(4);
     db.close();
   });
 
@@ -177,7 +180,7 @@ describe('the outbox', () => {
       throw new Error('the reader failed');
     }
     expect(() => outbox.enqueueClaimBatches(failing())).toThrow('the reader failed');
-    expect(outbox.list().map((e) => [e.deviceId, e.payload])).toEqual([
+    expect(entriesIn(db).map((e) => [e.deviceId, e.payload])).toEqual([
       ['dev-a', { token: 'a', tags: [], imei: null }],
     ]);
     db.close();
@@ -193,8 +196,8 @@ describe('the outbox', () => {
     expect(outbox.enqueueClaim('dev-1', { token: 't3', tags: [], imei: null }).outcome).toBe(
       'already-claimed',
     );
-    expect(outbox.list()).toHaveLength(1);
-    expect(outbox.get(entry.id)?.payload).toMatchObject({ token: 't1' });
+    expect(entriesIn(db)).toHaveLength(1);
+    expect(new OutboxQueries(db).get(entry.id)?.payload).toMatchObject({ token: 't1' });
     db.close();
   });
 
@@ -206,7 +209,7 @@ describe('the outbox', () => {
     new OutboxRepository(db).markFailed(entry.id, 'Invalid attestation token');
     db.close();
     db = openDatabase(dataDir);
-    const again = new OutboxRepository(db).get(entry.id);
+    const again = new OutboxQueries(db).get(entry.id);
     expect(again).toMatchObject({
       state: 'failed',
       attempts: 1,
@@ -224,11 +227,11 @@ describe('the outbox', () => {
     const b = outbox.enqueueClaim('b', { token: 't', tags: [], imei: null }).entry;
     outbox.markFailed(a.id, 'bad');
     expect(outbox.retry('all-failed')).toBe(1);
-    expect(outbox.get(a.id)?.state).toBe('pending');
+    expect(new OutboxQueries(db).get(a.id)?.state).toBe('pending');
     outbox.markDone(b.id);
     expect(outbox.discard(b.id)).toBe(0);
     expect(outbox.discard(a.id)).toBe(1);
-    expect(outbox.counts()).toEqual({ pending: 0, sending: 0, failed: 0, done: 1 });
+    expect(new OutboxQueries(db).counts()).toEqual({ pending: 0, sending: 0, failed: 0, done: 1 });
     db.close();
   });
 });

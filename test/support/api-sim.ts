@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { decode } from 'cbor2';
 import Papa from 'papaparse';
@@ -113,6 +114,8 @@ export class ApiSimulator {
   /** How many times each effect happened, per device: `claim:<id>` and so on. */
   readonly effects = new Map<string, number>();
   readonly requests: RecordedRequest[] = [];
+  /** Bytes of the answers' bodies as sent (compressed where the client asked for gzip). */
+  bytesSent = 0;
   readonly faults: Fault[] = [];
   readonly tags = new Map<string, SimTag & { team: string }>();
   latencyMs = 0;
@@ -120,6 +123,9 @@ export class ApiSimulator {
   latencyJitterMs = 0;
   /** Applied to every request while set: a captive portal, a lasting outage. */
   standing: Fault | null = null;
+  /** The largest device-list page it gives; a larger pageLimit is cut down, or refused when `refuseLargePages`. */
+  maxPageLimit = 1000;
+  refuseLargePages = false;
   bulkShape: BulkShape = 'items';
   /** Random faults: each request meets one with this probability (0 = off). */
   faultRate = 0;
@@ -177,6 +183,7 @@ export class ApiSimulator {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://sim');
+    if (url.pathname === '/__stats') return this.sendStats(res);
     if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const caller = auth ? this.keys.get(auth) : undefined;
@@ -229,7 +236,16 @@ export class ApiSimulator {
 
     const reply = this.route(req.method ?? 'GET', url, body, caller, req.headers['content-type']);
     if (fault?.kind === 'apply-then-reset') return void req.socket.destroy();
-    this.send(res, reply.status, reply.body);
+    this.send(res, reply.status, reply.body, {}, /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
+  }
+
+  /** What a byte-counting proxy in front would see (for benchmarks; not part of the API). */
+  private sendStats(res: ServerResponse): void {
+    const list = this.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/claimed-devices?'));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({ requests: this.requests.length, listRequests: list.length, bytes: this.bytesSent }),
+    );
   }
 
   private send(
@@ -237,10 +253,20 @@ export class ApiSimulator {
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
+    gzip = false,
   ): void {
     const text = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-    res.end(text);
+    // As a real API gateway does: large answers compressed when the client accepts it.
+    const compressed = gzip && text.length > 1024 ? gzipSync(text) : null;
+    const payload = compressed ?? Buffer.from(text);
+    this.bytesSent += payload.length;
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': String(payload.length),
+      ...(compressed ? { 'Content-Encoding': 'gzip' } : {}),
+      ...headers,
+    });
+    res.end(payload);
   }
 
   private visible(device: SimDevice & { team: string }, caller: { team: string; role: Role }): boolean {
@@ -287,7 +313,10 @@ export class ApiSimulator {
       return this.deviceAction(method, action[1]!, action[2], body, caller);
     }
     if (method === 'GET' && path === 'claimed-devices') {
-      const limit = Math.min(Number(url.searchParams.get('pageLimit') ?? 100) || 100, 1000);
+      const asked = Number(url.searchParams.get('pageLimit') ?? 100) || 100;
+      if (asked > this.maxPageLimit && this.refuseLargePages)
+        return { status: 400, body: { message: `pageLimit must be at most ${this.maxPageLimit}` } };
+      const limit = Math.min(asked, this.maxPageLimit);
       const offset = Number(url.searchParams.get('pageNextToken') ?? 0) || 0;
       const all = [...this.devices.values()].filter((d) => this.visible(d, caller));
       const items = all.slice(offset, offset + limit).map((d) => this.publicView(d));

@@ -18,7 +18,7 @@ describe('response parsers', () => {
   it('takes a page only with its items list, skipping items that are not devices', () => {
     expect(parseDevicePage({})).toBeUndefined();
     expect(parseDevicePage('<html>')).toBeUndefined();
-    expect(parseDevicePage({ items: [] })).toEqual({ items: [], next: null });
+    expect(parseDevicePage({ items: [], total: 0 })).toEqual({ items: [], next: null, total: 0 });
     expect(parseDevicePage({ items: [{ id: 'a' }, { nope: 1 }], pageNextToken: 't' })?.items).toHaveLength(1);
   });
   it('reads Retry-After as seconds or an HTTP date', () => {

@@ -79,3 +79,43 @@ describe('auto sync while the service keeps failing', () => {
     }
   });
 });
+
+describe('auto sync after boards are read', () => {
+  it('waits for a quiet moment: six boards read a second apart make one sync, not six', async () => {
+    vi.useFakeTimers();
+    try {
+      const syncs: number[] = [];
+      const target: AutoSyncTarget = {
+        probe: async () => true,
+        sync: async () => (syncs.push(Date.now()), { succeeded: 1, failed: 0, stopped: null }),
+        hasWork: () => true,
+        nextDueAt: () => null,
+        setOnline: () => undefined,
+        failed: () => undefined,
+      };
+      const auto = new AutoSync(target, { probeIntervalMs: 60_000, quietMs: 3_000, quietMaxMs: 15_000 });
+      auto.start();
+      await vi.advanceTimersByTimeAsync(10);
+      syncs.length = 0; // the start-up sync
+      const start = Date.now();
+      for (let board = 0; board < 6; board++) {
+        auto.pokeSoon();
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+      expect(syncs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2_500);
+      expect(syncs.map((t) => t - start)).toEqual([8_000]);
+      // A steady stream of reads still gets a sync within the longest wait.
+      syncs.length = 0;
+      const streamStart = Date.now();
+      for (let board = 0; board < 20; board++) {
+        auto.pokeSoon();
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+      expect(syncs[0]! - streamStart).toBeLessThanOrEqual(15_000);
+      auto.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -50,12 +50,15 @@ export function parseTagList(value: unknown): ServiceTag[] | undefined {
   return list?.map(parseTag).filter((t): t is ServiceTag => t !== null);
 }
 
-/** `{"items": [device...], "pageNextToken"?: "..."}`; anything else is not a page. */
-export function parseDevicePage(value: unknown): { items: ServiceDevice[]; next: string | null } | undefined {
+/** `{"items": [device...], "total"?: n, "pageNextToken"?: "..."}`; anything else is not a page. */
+export function parseDevicePage(
+  value: unknown,
+): { items: ServiceDevice[]; next: string | null; total: number | null } | undefined {
   if (!isObject(value) || !Array.isArray(value.items)) return undefined;
   return {
     items: value.items.map(parseDevice).filter((d): d is ServiceDevice => d !== null),
     next: asString(value.pageNextToken) || null,
+    total: typeof value.total === 'number' ? value.total : null,
   };
 }
 

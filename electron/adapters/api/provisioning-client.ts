@@ -1,6 +1,7 @@
 import { tryParseJson } from '../../core/json';
 import { withoutKeys } from '../../core/redact';
 import type { ApiOutcome, ServiceDevice, ServiceTag } from '../../core/service-model';
+import type { ApiTraffic } from '../../shared/types';
 import { describeRedirect, describeWebAnswer, looksLikeWebPage } from '../../core/web-answer';
 import {
   documentedBulkAnswer,
@@ -28,6 +29,8 @@ export interface ClientOptions {
   userAgent: string;
   fetch?: FetchLike;
   timeoutMs?: number;
+  /** Counts every request and the bytes of its answer (as sent: compressed where it was), for diagnostics. */
+  traffic?: ApiTraffic;
 }
 
 /** A reader turns a 2xx body into the documented answer, or says it is not one (undefined). */
@@ -104,7 +107,7 @@ function messageOf(raw: string, status: number): string {
 }
 
 /** Reads a body up to a size; rejects when the connection drops or the time runs out mid-body. */
-async function readBody(response: Response): Promise<string> {
+async function readBody(response: Response, onBytes: (n: number) => void = () => undefined): Promise<string> {
   if (!response.body) return '';
   const decoder = new TextDecoder();
   let text = '';
@@ -114,6 +117,7 @@ async function readBody(response: Response): Promise<string> {
     const { done, value } = await reader.read();
     if (done) return text + decoder.decode();
     bytes += value.byteLength;
+    onBytes(value.byteLength);
     if (bytes > MAX_BODY_BYTES) {
       await reader.cancel();
       throw new Error(`the answer was larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
@@ -171,6 +175,7 @@ export class ProvisioningClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (err) {
+      if (this.options.traffic) this.options.traffic.requests++;
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       const timedOut = (err as Error).name === 'TimeoutError';
       const what = timedOut ? 'the request timed out' : (cause ?? (err as Error).message);
@@ -185,10 +190,12 @@ export class ProvisioningClient {
     }
     const status = response.status;
     let raw: string;
+    let arrived = 0;
     try {
       // Redacted before anything else reads it: no part of a key may be stored, logged or cut in half.
-      raw = withoutKeys(await readBody(response), secrets);
+      raw = withoutKeys(await readBody(response, (n) => (arrived += n)), secrets);
     } catch (err) {
+      this.count(response, arrived);
       // A body that never ended (or broke off): whatever the status said, nothing was confirmed.
       return {
         kind: 'transient',
@@ -197,6 +204,7 @@ export class ProvisioningClient {
         maybeSent: true,
       };
     }
+    this.count(response, arrived);
     const contentType = response.headers.get('content-type');
     if (status >= 300 && status < 400) {
       return {
@@ -252,6 +260,15 @@ export class ProvisioningClient {
       return { kind: 'transient', status, message: `HTTP ${status}: ${message}`, maybeSent: true };
     }
     return { kind: 'rejected', status, message, raw };
+  }
+
+  /** One request more, and its answer's bytes: as sent (compressed) when the server says, else as arrived. */
+  private count(response: Response, arrived: number): void {
+    const traffic = this.options.traffic;
+    if (!traffic) return;
+    const onWire = Number(response.headers.get('content-length'));
+    traffic.requests++;
+    traffic.bytes += Number.isFinite(onWire) && onWire > 0 ? onWire : arrived;
   }
 
   /**

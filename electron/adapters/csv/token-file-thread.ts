@@ -29,7 +29,10 @@ export interface TokenFileThreadData {
   /** Tags for every row, normalised. */
   extraTags: string[];
   port: MessagePort;
-  /** One Int32: the count of messages posted, so the reader can sleep until the next one. */
+  /**
+   * Two Int32s: the messages posted (the reader sleeps until the next one) and the batches taken
+   * (the worker sleeps while it is too far ahead, so memory does not grow with the file).
+   */
   signal: SharedArrayBuffer;
 }
 
@@ -44,6 +47,10 @@ const FIRST_BATCH_ROWS = 250;
 const BATCH_ROWS = 2000;
 /** The worker reports every few thousand rows: this long without a word means it is stuck. */
 const STALL_MS = 60_000;
+/** Batches the worker may read ahead of the writer: enough to keep both busy, not the whole file. */
+const AHEAD = 2;
+const POSTED = 0;
+const TAKEN = 1;
 
 /**
  * A checked row as the outbox stores it, with tags added to every row (already normalised) merged
@@ -57,11 +64,16 @@ export function claimOf(c: ParsedClaim, extraTags: string[]): NewClaim {
 
 /** The worker thread's side: reads the file and posts its rows in batches, then 'done' or an error. */
 export function serveTokenFile({ path, extraTags, port, signal }: TokenFileThreadData): void {
-  const posted = new Int32Array(signal);
+  const counters = new Int32Array(signal);
   const post = (message: ThreadMessage) => {
+    // A worker may block: it waits here while the writer is behind, and the file waits with it.
+    for (let taken = Atomics.load(counters, TAKEN); Atomics.load(counters, POSTED) - taken >= AHEAD;) {
+      Atomics.wait(counters, TAKEN, taken, STALL_MS);
+      taken = Atomics.load(counters, TAKEN);
+    }
     port.postMessage(message);
-    Atomics.add(posted, 0, 1);
-    Atomics.notify(posted, 0);
+    Atomics.add(counters, POSTED, 1);
+    Atomics.notify(counters, POSTED);
   };
   let batch: ClaimBatch = { claims: [], rejected: [], progress: 0 };
   let limit = FIRST_BATCH_ROWS;
@@ -115,7 +127,7 @@ export async function readTokenFileOnThread(
   stallMs = STALL_MS,
 ): Promise<TokenFileOnThread> {
   const { port1, port2 } = new MessageChannel();
-  const signal = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const signal = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   const reading = new TokenFileOnThread(
     start({ path, extraTags, port: port2, signal }, [port2]),
     port1,
@@ -138,7 +150,7 @@ export class TokenFileOnThread implements Iterable<ClaimBatch> {
   constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
-    private readonly posted: Int32Array,
+    private readonly counters: Int32Array,
     private readonly name: string,
     private readonly stallMs: number,
   ) {
@@ -148,14 +160,14 @@ export class TokenFileOnThread implements Iterable<ClaimBatch> {
 
   async firstWord(): Promise<void> {
     // Starting a thread can take a while on a busy machine: the first word gets the full allowance.
-    const waiting = Atomics.waitAsync(this.posted, 0, 0, Math.max(this.stallMs, STALL_MS));
+    const waiting = Atomics.waitAsync(this.counters, POSTED, 0, Math.max(this.stallMs, STALL_MS));
     const stopped = new Promise<'stopped'>((resolve) => {
       this.worker.once('error', () => resolve('stopped'));
       this.worker.once('exit', () => resolve('stopped'));
     });
     const outcome = await Promise.race([waiting.value, stopped]);
     if (outcome === 'timed-out') throw this.stalled(STALL_MS);
-    if (outcome === 'stopped' && Atomics.load(this.posted, 0) === 0)
+    if (outcome === 'stopped' && Atomics.load(this.counters, POSTED) === 0)
       throw new CodedError(
         'internal',
         `Could not start reading ${this.name}${this.failure ? `: ${this.failure.message}` : ''}. Nothing was queued.`,
@@ -165,12 +177,14 @@ export class TokenFileOnThread implements Iterable<ClaimBatch> {
   *[Symbol.iterator](): Generator<ClaimBatch> {
     try {
       for (;;) {
-        const seen = Atomics.load(this.posted, 0);
+        const seen = Atomics.load(this.counters, POSTED);
         const received = receiveMessageOnPort(this.port);
         if (!received) {
-          if (Atomics.wait(this.posted, 0, seen, this.stallMs) === 'timed-out') throw this.stalled();
+          if (Atomics.wait(this.counters, POSTED, seen, this.stallMs) === 'timed-out') throw this.stalled();
           continue;
         }
+        Atomics.add(this.counters, TAKEN, 1);
+        Atomics.notify(this.counters, TAKEN);
         const message = received.message as ThreadMessage;
         if (message.kind === 'error') throw new CodedError(message.code, message.message);
         if (message.kind === 'done') return;

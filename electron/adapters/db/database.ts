@@ -103,10 +103,10 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // 32 MiB of page cache: imports of 100,000 rows stay in memory instead of re-reading pages.
-    db.pragma('cache_size = -32768');
+    db.pragma('cache_size = -4096');
     // Imports are staged in a temp table: on disk past 16 MiB, so a 500,000-row file does not grow memory.
     db.pragma('temp_store = FILE');
-    db.pragma('temp.cache_size = -16384');
+    db.pragma('temp.cache_size = -2048');
     migrate(db);
   } catch (err) {
     db.close();

@@ -1,13 +1,26 @@
 import type Database from 'better-sqlite3';
-import { write } from './database';
 import type { ServiceDevice } from '../../core/service-model';
 import type { DeviceFields, DeviceReadView } from '../../shared/types';
+import { write } from './database';
 
 export type { ServiceDevice } from '../../core/service-model';
 
 /** A board read at this station, with the site tags active at the time. */
 export interface DeviceRead extends DeviceReadView {
   site?: string;
+}
+
+/** Which devices, in which order: every filter is answered in SQL, never by loading the list. */
+export interface DeviceQuery {
+  /** Part of a device UUID or IMEI. */
+  search?: string;
+  tag?: string;
+  /** The status exactly (READY, BLOCKED...), any case. */
+  status?: string;
+  /** true: only blocked devices; false: only the others. */
+  blocked?: boolean;
+  type?: string;
+  order?: 'newest' | 'oldest';
 }
 
 interface DeviceRow {
@@ -19,6 +32,8 @@ interface DeviceRow {
   claimed_at: string | null;
 }
 
+const columns = 'd.id, d.device_type, d.imei, d.tags, d.status, d.claimed_at';
+
 const toFields = (r: DeviceRow): DeviceFields => ({
   id: r.id,
   deviceType: r.device_type,
@@ -28,45 +43,113 @@ const toFields = (r: DeviceRow): DeviceFields => ({
   claimedAt: r.claimed_at,
 });
 
+/** The WHERE and ORDER BY of a query, with its parameters. */
+function clauses(query: DeviceQuery): { where: string; order: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const search = query.search?.trim().toLowerCase();
+  if (search) {
+    // The trigram index answers substrings of three characters or more; shorter ones scan.
+    if (search.length >= 3) {
+      where.push('d.rowid IN (SELECT rowid FROM devices_search WHERE devices_search MATCH ?)');
+      params.push(`"${search.replace(/"/g, '""')}"`);
+    } else {
+      where.push('(d.id LIKE ? OR d.imei LIKE ?)');
+      params.push(`%${search}%`, `%${search}%`);
+    }
+  }
+  if (query.tag) {
+    where.push('d.id IN (SELECT device_id FROM device_tags WHERE tag = ?)');
+    params.push(query.tag);
+  }
+  if (query.status) {
+    where.push('upper(d.status) = upper(?)');
+    params.push(query.status);
+  }
+  if (query.blocked !== undefined)
+    where.push(`coalesce(upper(d.status), '') ${query.blocked ? '=' : '<>'} 'BLOCKED'`);
+  if (query.type) {
+    where.push('d.device_type = ?');
+    params.push(query.type);
+  }
+  const direction = query.order === 'oldest' ? 'ASC' : 'DESC';
+  return {
+    where: where.length ? `WHERE ${where.join(' AND ')}` : '',
+    order: `ORDER BY d.claimed_at ${direction}, d.id ${direction}`,
+    params,
+  };
+}
+
 /** The local copy of claimed devices and the record of boards read. */
 export class DevicesRepository {
   private readonly upsertDevice: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.upsertDevice = db.prepare(
-      `INSERT INTO devices (id, device_type, imei, tags, status, claimed_at, raw, pulled_at)
-       VALUES (@id, @deviceType, @imei, @tags, @status, @claimedAt, @raw, @pulledAt)
+      `INSERT INTO devices (id, device_type, imei, tags, status, claimed_at, raw, pulled_at, seen_pass, touched_at)
+       VALUES (@id, @deviceType, @imei, @tags, @status, @claimedAt, @raw, @pulledAt, @pass, @touchedAt)
        ON CONFLICT (id) DO UPDATE SET device_type = excluded.device_type, imei = COALESCE(excluded.imei, devices.imei),
          tags = excluded.tags, status = excluded.status, claimed_at = excluded.claimed_at, raw = excluded.raw,
-         pulled_at = excluded.pulled_at`,
+         pulled_at = excluded.pulled_at, seen_pass = COALESCE(excluded.seen_pass, devices.seen_pass),
+         touched_at = excluded.touched_at`,
     );
   }
 
-  /** One device: a single statement, so it joins the caller's transaction without a savepoint. */
-  upsert(device: ServiceDevice, pulledAt = new Date().toISOString()): void {
-    write(this.db, () => this.upsertRow(device, pulledAt));
+  /** One device as the service answered it (a sync's answer, or a page of a refresh pass). */
+  upsert(device: ServiceDevice, pass: number | null = null): void {
+    write(this.db, () => this.upsertRow(device, pass, Date.now()));
   }
 
-  private upsertRow(device: ServiceDevice, pulledAt: string): void {
+  private upsertRow(device: ServiceDevice, pass: number | null, touchedAt: number): void {
     this.upsertDevice.run({
       ...device,
       tags: JSON.stringify(device.tags),
       raw: JSON.stringify(device.raw),
-      pulledAt,
+      pulledAt: new Date(touchedAt).toISOString(),
+      pass,
+      touchedAt,
     });
   }
 
-  upsertMany(devices: ServiceDevice[]): void {
-    const pulledAt = new Date().toISOString();
-    write(this.db, () => devices.forEach((d) => this.upsertRow(d, pulledAt)));
+  /** A page of a refresh pass, marked as seen by it; the caller's transaction also moves the cursor. */
+  upsertPage(devices: ServiceDevice[], pass: number): void {
+    const now = Date.now();
+    write(this.db, () => devices.forEach((d) => this.upsertRow(d, pass, now)));
   }
 
-  /** Replaces the local copy with a complete pull, in one transaction. */
-  replaceAll(devices: ServiceDevice[]): void {
-    write(this.db, () => {
-      this.db.prepare('DELETE FROM devices').run();
-      this.upsertMany(devices);
-    });
+  /**
+   * After a complete pass: devices it did not see are gone from the service (unclaimed elsewhere),
+   * unless this app wrote them after the pass began (a claim answered meanwhile).
+   */
+  removeUnseen(pass: number, passStartedAt: number): number {
+    return write(
+      this.db,
+      () =>
+        this.db
+          .prepare('DELETE FROM devices WHERE (seen_pass IS NULL OR seen_pass <> ?) AND touched_at < ?')
+          .run(pass, passStartedAt).changes,
+    );
+  }
+
+  /** What a change's answer says of a device without sending the device back (a 204). */
+  setStatus(id: string, status: string): void {
+    write(this.db, () =>
+      this.db
+        .prepare('UPDATE devices SET status = ?, touched_at = ? WHERE id = ?')
+        .run(status, Date.now(), id),
+    );
+  }
+
+  setTags(id: string, tags: string[]): void {
+    write(this.db, () =>
+      this.db
+        .prepare('UPDATE devices SET tags = ?, touched_at = ? WHERE id = ?')
+        .run(JSON.stringify(tags), Date.now(), id),
+    );
+  }
+
+  remove(id: string): void {
+    write(this.db, () => this.db.prepare('DELETE FROM devices WHERE id = ?').run(id));
   }
 
   get(id: string): DeviceFields | null {
@@ -74,16 +157,59 @@ export class DevicesRepository {
     return row ? toFields(row) : null;
   }
 
-  list(filter: { search?: string } = {}): DeviceFields[] {
-    const search = filter.search?.trim().toLowerCase();
-    const rows = search
-      ? this.db
-          .prepare<[string, string], DeviceRow>(
-            `SELECT * FROM devices WHERE id LIKE ? OR imei LIKE ? ORDER BY claimed_at DESC, id`,
-          )
-          .all(`%${search}%`, `%${search}%`)
-      : this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY claimed_at DESC, id').all();
-    return rows.map(toFields);
+  /** One window of the matching devices, in order. */
+  page(query: DeviceQuery, offset: number, limit: number): DeviceFields[] {
+    const { where, order, params } = clauses(query);
+    return this.db
+      .prepare<unknown[], DeviceRow>(`SELECT ${columns} FROM devices d ${where} ${order} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset)
+      .map(toFields);
+  }
+
+  countMatching(query: DeviceQuery): number {
+    const { where, params } = clauses(query);
+    return (
+      this.db
+        .prepare<unknown[], number>(`SELECT COUNT(*) FROM devices d ${where}`)
+        .pluck()
+        .get(...params) ?? 0
+    );
+  }
+
+  /** Every matching device, one at a time (a whole list streamed out without holding it). */
+  *iterate(query: DeviceQuery = {}): Generator<DeviceFields> {
+    const { where, order, params } = clauses(query);
+    for (const row of this.db
+      .prepare<unknown[], DeviceRow>(`SELECT ${columns} FROM devices d ${where} ${order}`)
+      .iterate(...params))
+      yield toFields(row);
+  }
+
+  /** The UUIDs of every matching device ("select all matching"). */
+  ids(query: DeviceQuery): string[] {
+    const { where, order, params } = clauses(query);
+    return this.db
+      .prepare<unknown[], string>(`SELECT d.id FROM devices d ${where} ${order}`)
+      .pluck()
+      .all(...params);
+  }
+
+  /** The device types present, for the type filter. */
+  types(): string[] {
+    return this.db
+      .prepare<[], string>(
+        'SELECT DISTINCT device_type FROM devices WHERE device_type IS NOT NULL ORDER BY 1',
+      )
+      .pluck()
+      .all();
+  }
+
+  /** How many local devices carry each tag. */
+  tagCounts(): Map<string, number> {
+    const rows = this.db
+      .prepare<[], { tag: string; n: number }>('SELECT tag, COUNT(*) AS n FROM device_tags GROUP BY tag')
+      .all();
+    return new Map(rows.map((r) => [r.tag, r.n]));
   }
 
   /** A tag renamed here applies to every device carrying it, as the service will do. */
@@ -92,7 +218,7 @@ export class DevicesRepository {
       this.db
         .prepare(
           `UPDATE devices SET tags = (SELECT json_group_array(CASE WHEN value = @from THEN @to ELSE value END) FROM json_each(devices.tags))
-         WHERE EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @from)`,
+           WHERE id IN (SELECT device_id FROM device_tags WHERE tag = @from)`,
         )
         .run({ from, to }),
     );
@@ -106,7 +232,7 @@ export class DevicesRepository {
         this.db
           .prepare(
             `UPDATE devices SET tags = (SELECT json_group_array(value) FROM json_each(devices.tags) WHERE value <> @name)
-         WHERE EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @name)`,
+             WHERE id IN (SELECT device_id FROM device_tags WHERE tag = @name)`,
           )
           .run({ name }).changes,
     );
@@ -119,11 +245,7 @@ export class DevicesRepository {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n;
-  }
-
-  lastPulledAt(): string | null {
-    return (this.db.prepare('SELECT MAX(pulled_at) AS t FROM devices').get() as { t: string | null }).t;
+    return this.db.prepare<[], number>('SELECT COUNT(*) FROM devices').pluck().get() ?? 0;
   }
 
   recordRead(read: DeviceRead): void {
@@ -131,49 +253,10 @@ export class DevicesRepository {
       this.db
         .prepare(
           `INSERT INTO device_reads (device_id, device_type, imei, model, firmware, port, read_at, site)
-         VALUES (@deviceId, @deviceType, @imei, @model, @firmware, @port, @readAt, @site)`,
+           VALUES (@deviceId, @deviceType, @imei, @model, @firmware, @port, @readAt, @site)`,
         )
         .run({ site: '', ...read }),
     );
-  }
-
-  /**
-   * One row per device the station has dealt with: read here, queued or claimed. The newest read
-   * and the newest claim entry of each device.
-   */
-  siteReport(): Array<{
-    id: string;
-    imei: string | null;
-    serviceType: string | null;
-    readType: number | null;
-    model: string | null;
-    firmware: string | null;
-    tags: string | null;
-    claimTags: string | null;
-    claimState: string | null;
-    claimedAt: string | null;
-    readAt: string | null;
-    port: string | null;
-    site: string | null;
-  }> {
-    return this.db
-      .prepare(
-        `WITH latest_read AS (
-           SELECT * FROM device_reads r WHERE r.seq = (SELECT MAX(seq) FROM device_reads WHERE device_id = r.device_id)),
-         latest_claim AS (
-           SELECT * FROM outbox o WHERE o.kind = 'claim'
-             AND o.seq = (SELECT MAX(seq) FROM outbox WHERE device_id = o.device_id AND kind = 'claim')),
-         ids AS (SELECT device_id AS id FROM latest_claim UNION SELECT device_id FROM latest_read UNION SELECT id FROM devices)
-         SELECT ids.id, COALESCE(d.imei, r.imei, json_extract(c.payload, '$.imei')) AS imei,
-           d.device_type AS serviceType, r.device_type AS readType, r.model, r.firmware,
-           d.tags AS tags, json_extract(c.payload, '$.tags') AS claimTags,
-           CASE WHEN d.id IS NOT NULL THEN 'claimed' ELSE c.state END AS claimState,
-           d.claimed_at AS claimedAt, r.read_at AS readAt, r.port, r.site
-         FROM ids LEFT JOIN devices d ON d.id = ids.id LEFT JOIN latest_read r ON r.device_id = ids.id
-           LEFT JOIN latest_claim c ON c.device_id = ids.id
-         ORDER BY COALESCE(r.read_at, d.claimed_at, c.created_at), ids.id`,
-      )
-      .all() as ReturnType<DevicesRepository['siteReport']>;
   }
 
   reads(deviceId: string): DeviceRead[] {

@@ -88,6 +88,73 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
       );
     `);
   },
+  // 7: reading the local copy by query: each device's tags as rows (filters and counts in SQL), a
+  // trigram index for UUID and IMEI search, and what a resumable refresh needs (the pass that last
+  // saw a device, when it was last written here, and the pass in progress with its cursor).
+  (db) =>
+    db.exec(`
+      ALTER TABLE devices ADD COLUMN seen_pass INTEGER;
+      ALTER TABLE devices ADD COLUMN touched_at INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX devices_claimed ON devices (claimed_at, id);
+      CREATE TABLE device_tags (
+        tag TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        PRIMARY KEY (tag, device_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX device_tags_device ON device_tags (device_id);
+      INSERT OR IGNORE INTO device_tags SELECT DISTINCT j.value, d.id FROM devices d, json_each(d.tags) j;
+      CREATE TRIGGER devices_tags_insert AFTER INSERT ON devices BEGIN
+        INSERT OR IGNORE INTO device_tags SELECT value, new.id FROM json_each(new.tags);
+      END;
+      CREATE TRIGGER devices_tags_update AFTER UPDATE OF tags ON devices BEGIN
+        DELETE FROM device_tags WHERE device_id = old.id;
+        INSERT OR IGNORE INTO device_tags SELECT value, new.id FROM json_each(new.tags);
+      END;
+      CREATE TRIGGER devices_tags_delete AFTER DELETE ON devices BEGIN
+        DELETE FROM device_tags WHERE device_id = old.id;
+      END;
+      CREATE VIRTUAL TABLE devices_search USING fts5(
+        id, imei, content = 'devices', content_rowid = 'rowid', tokenize = 'trigram');
+      INSERT INTO devices_search (devices_search) VALUES ('rebuild');
+      CREATE TRIGGER devices_search_insert AFTER INSERT ON devices BEGIN
+        INSERT INTO devices_search (rowid, id, imei) VALUES (new.rowid, new.id, new.imei);
+      END;
+      CREATE TRIGGER devices_search_update AFTER UPDATE OF imei ON devices BEGIN
+        INSERT INTO devices_search (devices_search, rowid, id, imei) VALUES ('delete', old.rowid, old.id, old.imei);
+        INSERT INTO devices_search (rowid, id, imei) VALUES (new.rowid, new.id, new.imei);
+      END;
+      CREATE TRIGGER devices_search_delete AFTER DELETE ON devices BEGIN
+        INSERT INTO devices_search (devices_search, rowid, id, imei) VALUES ('delete', old.rowid, old.id, old.imei);
+      END;
+      CREATE TABLE refresh_pass (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        pass INTEGER NOT NULL,
+        cursor TEXT,
+        started_at INTEGER NOT NULL,
+        pages INTEGER NOT NULL DEFAULT 0,
+        seen INTEGER NOT NULL DEFAULT 0,
+        total INTEGER
+      );
+    `),
+  // 8: finished claims and changes leave the outbox after a retention period, keeping what the
+  // site report needs (never the token): a year of use reads as fast as a day.
+  (db) =>
+    db.exec(`
+      CREATE TABLE outbox_archive (
+        client_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        imei TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX outbox_archive_device ON outbox_archive (device_id, finished_at);
+      CREATE INDEX outbox_finished ON outbox (state, updated_at);
+      CREATE INDEX outbox_tag_changes ON outbox (seq) WHERE kind IN ('tag-create', 'tag-update', 'tag-delete');
+    `),
 ];
 
 /** "FCLM": written into the database header, so a Fieldclaim file is recognised as one. */

@@ -7,11 +7,11 @@ import {
   type PayloadByKind,
   type StoredEntry,
 } from '../../core/outbox-entry';
-import type { EntryKind, EntryState, OutboxCounts } from '../../shared/types';
+import type { EntryKind, EntryState } from '../../shared/types';
 import { newClientId } from './client-id';
 import { write } from './database';
 
-interface OutboxRow {
+export interface OutboxRow {
   seq: number;
   client_id: string;
   kind: EntryKind;
@@ -42,7 +42,7 @@ const outcomeOf: Record<ReturnType<typeof decideClaim>['action'], EnqueueOutcome
   'already-claimed': 'already-claimed',
 };
 
-function toEntry(row: OutboxRow): StoredEntry {
+export function toEntry(row: OutboxRow): StoredEntry {
   const payload = JSON.parse(row.payload) as Partial<ClaimPayload>;
   return {
     id: row.client_id,
@@ -241,21 +241,6 @@ export class OutboxRepository {
     return toEntry(row);
   }
 
-  get(id: string): StoredEntry | null {
-    const row = this.db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE client_id = ?').get(id);
-    return row ? toEntry(row) : null;
-  }
-
-  list(state: EntryState | 'all' = 'all'): StoredEntry[] {
-    const rows =
-      state === 'all'
-        ? this.db.prepare<[], OutboxRow>('SELECT * FROM outbox ORDER BY seq').all()
-        : this.db
-            .prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE state = ? ORDER BY seq')
-            .all(state);
-    return rows.map(toEntry);
-  }
-
   /**
    * Entries that may go out now: pending, due, and first in line for their device or tag (an
    * earlier change to the same thing that is still pending or being sent holds them back).
@@ -307,34 +292,18 @@ export class OutboxRepository {
     );
   }
 
-  /** Changes not yet confirmed by the service, per device: their kinds in order, and the newest tag list. */
-  pendingChangesByDevice(
-    deviceId: string | null = null,
-  ): Map<string, { kinds: EntryKind[]; tags: string[] | null }> {
-    const rows = this.db
-      .prepare<[string | null, string | null], { device_id: string; kind: EntryKind; payload: string }>(
-        `SELECT device_id, kind, payload FROM outbox
-         WHERE state IN ('pending', 'sending', 'failed') AND (? IS NULL OR device_id = ?) ORDER BY seq`,
-      )
-      .all(deviceId, deviceId);
-    const byDevice = new Map<string, { kinds: EntryKind[]; tags: string[] | null }>();
-    for (const { device_id, kind, payload } of rows) {
-      const entry = byDevice.get(device_id) ?? { kinds: [], tags: null };
-      entry.kinds.push(kind);
-      if (kind === 'set-tags') entry.tags = (JSON.parse(payload) as { tags: string[] }).tags;
-      byDevice.set(device_id, entry);
-    }
-    return byDevice;
-  }
-
-  /** One device's changes the service has not confirmed, oldest first. */
-  unsettledFor(deviceId: string): StoredEntry[] {
-    return this.db
-      .prepare<[string], OutboxRow>(
-        `SELECT * FROM outbox WHERE device_id = ? AND state <> 'done' ORDER BY seq`,
-      )
-      .all(deviceId)
-      .map(toEntry);
+  /** Tags that a queued creation will make (with its description): nothing creates them on the fly. */
+  queuedTagCreations(): Set<string> {
+    return new Set(
+      this.db
+        .prepare<[], string>(
+          // The kinds listed as in the partial index outbox_tag_changes, so the index answers it.
+          `SELECT json_extract(payload, '$.tag') FROM outbox
+           WHERE kind IN ('tag-create', 'tag-update', 'tag-delete') AND kind = 'tag-create' AND state IN ('pending', 'sending')`,
+        )
+        .pluck()
+        .all(),
+    );
   }
 
   /** Tag changes not yet confirmed, in order: re-applied over a fresh pull of the tag list. */
@@ -345,15 +314,6 @@ export class OutboxRepository {
       )
       .all()
       .map(toEntry);
-  }
-
-  counts(): OutboxCounts {
-    const counts: OutboxCounts = { pending: 0, sending: 0, failed: 0, done: 0 };
-    const rows = this.db
-      .prepare<[], { state: EntryState; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')
-      .all();
-    for (const { state, n } of rows) counts[state] = n;
-    return counts;
   }
 
   /**
@@ -417,6 +377,38 @@ export class OutboxRepository {
             .prepare(`UPDATE outbox SET ${reset} WHERE client_id = ? AND state = 'failed'`)
             .run(stamp, id).changes,
     );
+  }
+
+  /**
+   * Moves entries done before `cutoff` (an ISO time) to the archive, keeping what the site report
+   * needs and dropping the token; a batch at a time, so a sync in another process is not held up.
+   */
+  archiveDone(cutoff: string, batch = 5_000): number {
+    let moved = 0;
+    for (;;) {
+      const n = write(this.db, () => {
+        const seqs = this.db
+          .prepare<[string, number], number>(
+            `SELECT seq FROM outbox WHERE state = 'done' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+          )
+          .pluck()
+          .all(cutoff, batch);
+        if (seqs.length === 0) return 0;
+        const list = JSON.stringify(seqs);
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO outbox_archive (client_id, kind, device_id, state, tags, imei, last_error, created_at, finished_at)
+             SELECT client_id, kind, device_id, state, COALESCE(json_extract(payload, '$.tags'), '[]'),
+               json_extract(payload, '$.imei'), last_error, created_at, updated_at
+             FROM outbox WHERE seq IN (SELECT value FROM json_each(?))`,
+          )
+          .run(list);
+        return this.db.prepare('DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))').run(list)
+          .changes;
+      });
+      moved += n;
+      if (n < batch) return moved;
+    }
   }
 
   /** Only an entry that has certainly not reached the service (pending or failed, not uncertain) can be dropped. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { CodedError } from '../../shared/result';
 
 export interface SerialOptions {
@@ -64,7 +64,9 @@ export class SerialLineChannel {
     );
   }
 
-  static open(path: string, options: SerialOptions): Promise<SerialLineChannel> {
+  static async open(path: string, options: SerialOptions): Promise<SerialLineChannel> {
+    // Loaded when a port is opened: commands that read no board start without the native module.
+    const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
       const port = new SerialPort({
         path,

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { usbInterfaceOf, type RawPort } from '../../core/boards';
 
 function resolveLink(path: string): string | null {
@@ -97,6 +96,7 @@ export function toRawPort(p: ListedPort): RawPort {
 /** Lists serial ports; never throws (serialport's list rejects, or crashes callers, without udevadm). */
 export async function listSerialPorts(): Promise<RawPort[]> {
   try {
+    const { SerialPort } = await import('serialport');
     return (await SerialPort.list()).map(toRawPort);
   } catch {
     if (process.platform !== 'linux') return [];

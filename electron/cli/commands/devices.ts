@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import type { Runner } from '../options';
-import { formatDevices, formatTags, text } from '../text';
+import { exitCodeForStop } from '../exit-codes';
+import { nonNegativeInt, positiveInt, type Runner } from '../options';
+import { deviceLine, formatTags, text } from '../text';
 
 const queued = (change: { kind: string }) => ({
   json: { queued: true, kind: change.kind },
@@ -15,14 +16,39 @@ export function registerDevices(program: Command, run: Runner): void {
     .option('--tag <tag>', 'only devices with this tag')
     .option('--status <status>', 'only devices with this status (READY, BLOCKED)')
     .option('--search <text>', 'part of a device UUID or IMEI')
-    .action((opts: { tag?: string; status?: string; search?: string }) =>
-      run(async (app) => {
-        const devices = app.devices
-          .list({ search: opts.search })
-          .filter((d) => !opts.tag || d.tags.includes(opts.tag))
-          .filter((d) => !opts.status || d.status?.toUpperCase() === opts.status.toUpperCase());
-        return { json: devices, text: formatDevices(devices) };
-      }),
+    .option('--refresh', 'refresh the local list from the service first (resumes an interrupted refresh)')
+    .option('--limit <n>', 'at most this many, newest first', positiveInt('--limit'))
+    .option('--offset <n>', 'skip this many first', nonNegativeInt('--offset'), 0)
+    .action(
+      (opts: {
+        tag?: string;
+        status?: string;
+        search?: string;
+        refresh?: boolean;
+        limit?: number;
+        offset: number;
+      }) =>
+        run(async (app) => {
+          let exitCode: number | undefined;
+          if (opts.refresh) {
+            // The list is printed either way (what the copy holds); a refresh that failed says why and sets the exit code.
+            const { stopped } = await app.sync.refreshNow();
+            if (stopped) {
+              process.stderr.write(`${text.refreshStopped(stopped.message)}\n`);
+              exitCode = exitCodeForStop(stopped.reason);
+            }
+          }
+          const query = { search: opts.search, tag: opts.tag, status: opts.status };
+          return {
+            rows:
+              opts.limit === undefined && opts.offset === 0
+                ? app.devices.iterate(query)
+                : app.devices.slice(query, opts.offset, opts.limit ?? Number.MAX_SAFE_INTEGER),
+            line: deviceLine,
+            empty: text.noDevices,
+            exitCode,
+          };
+        }),
     );
   for (const kind of ['block', 'unblock', 'unclaim'] as const) {
     program

@@ -2,8 +2,8 @@ import { Option, type Command } from 'commander';
 import { CodedError } from '../../shared/result';
 import { entryStates, type EntryState } from '../../shared/types';
 import { exitCodes, exitCodeForSync } from '../exit-codes';
-import { positiveInt, type Runner } from '../options';
-import { formatQueue, formatSync, text } from '../text';
+import { nonNegativeInt, positiveInt, type Runner } from '../options';
+import { formatSync, queueLine, text } from '../text';
 
 /** The outbox: what waits, retry, discard, and sending it. */
 export function registerQueue(program: Command, run: Runner): void {
@@ -11,19 +11,27 @@ export function registerQueue(program: Command, run: Runner): void {
     .command('queue')
     .description('list outbox entries')
     .addOption(new Option('--state <state>').choices([...entryStates, 'all']).default('all'))
-    .action((opts: { state: EntryState | 'all' }) =>
+    .option('--limit <n>', 'at most this many, oldest first', positiveInt('--limit'))
+    .option('--offset <n>', 'skip this many first', nonNegativeInt('--offset'), 0)
+    .action((opts: { state: EntryState | 'all'; limit?: number; offset: number }) =>
       run(async (app) => {
-        const entries = app.queue.list(opts.state);
-        const json = entries.map((e) => ({
-          id: e.id,
-          kind: e.kind,
-          deviceId: e.deviceId,
-          state: e.state,
-          attempts: e.attempts,
-          lastError: e.lastError,
-          createdAt: e.createdAt,
-        }));
-        return { json, text: formatQueue(entries) };
+        const entries =
+          opts.limit === undefined && opts.offset === 0
+            ? app.queue.iterate({ state: opts.state })
+            : app.queue.slice({ state: opts.state }, opts.offset, opts.limit ?? Number.MAX_SAFE_INTEGER);
+        const contract = function* () {
+          for (const e of entries)
+            yield {
+              id: e.id,
+              kind: e.kind,
+              deviceId: e.deviceId,
+              state: e.state,
+              attempts: e.attempts,
+              lastError: e.lastError,
+              createdAt: e.createdAt,
+            };
+        };
+        return { rows: contract(), line: queueLine, empty: text.emptyQueue };
       }),
     );
 
@@ -57,14 +65,15 @@ export function registerQueue(program: Command, run: Runner): void {
     .command('sync')
     .description('send the outbox, then refresh the device list')
     .option('--batch-size <n>', 'claims per bulk request (at most 1000)', positiveInt('--batch-size'))
-    .action((opts: { batchSize?: number }) =>
+    .option('--refresh', 'refresh the local device list too, even when it is not due')
+    .action((opts: { batchSize?: number; refresh?: boolean }) =>
       run(async (app) => {
         if (opts.batchSize !== undefined && opts.batchSize > 1000)
           throw new CodedError('invalid-argument', text.batchTooLarge);
         const unsubscribe = process.stderr.isTTY
           ? app.on('syncProgress', (p) => process.stderr.write(text.syncProgress(p.sent, p.total, p.current)))
           : () => undefined;
-        const summary = await app.sync.run({ batchSize: opts.batchSize });
+        const summary = await app.sync.run({ batchSize: opts.batchSize, refresh: opts.refresh });
         unsubscribe();
         if (process.stderr.isTTY) process.stderr.write('\n');
         const { stopped, ...counts } = summary;

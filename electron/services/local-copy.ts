@@ -1,0 +1,52 @@
+import type { StoredEntry } from '../core/outbox-entry';
+import type { ServiceDevice, ServiceTag } from '../core/service-model';
+import type { DevicesRepository } from '../adapters/db/devices-repo';
+import type { TagsRepository } from '../adapters/db/tags-repo';
+
+/**
+ * What a confirmed change does to the local copy, from the service's own answer: the device a
+ * claim or a tag change returns, a block's new status when the answer is a bare 204, an unclaimed
+ * device gone. The copy stays current without pulling the team's whole list after every sync.
+ */
+export function applyAnswer(
+  entry: StoredEntry,
+  answer: ServiceDevice | ServiceTag | null,
+  local: { devices: DevicesRepository; tags: TagsRepository },
+): void {
+  const device = answer && 'deviceType' in answer ? answer : null;
+  const tag = answer && 'tag' in answer ? answer : null;
+  switch (entry.kind) {
+    case 'claim':
+      // A bulk answer may list only the claimed ids: the device is known here, its details come later.
+      local.devices.upsert(
+        device ?? {
+          id: entry.deviceId,
+          deviceType: null,
+          imei: entry.payload.imei,
+          tags: entry.payload.tags,
+          status: null,
+          claimedAt: null,
+          raw: { id: entry.deviceId },
+        },
+      );
+      return;
+    case 'set-tags':
+      if (device) local.devices.upsert(device);
+      else local.devices.setTags(entry.deviceId, entry.payload.tags);
+      return;
+    case 'block':
+    case 'unblock':
+      if (device) local.devices.upsert(device);
+      else local.devices.setStatus(entry.deviceId, entry.kind === 'block' ? 'BLOCKED' : 'READY');
+      return;
+    case 'unclaim':
+      local.devices.remove(entry.deviceId);
+      return;
+    case 'tag-create':
+    case 'tag-update':
+      if (tag) local.tags.upsert(tag);
+      return;
+    case 'tag-delete':
+      return;
+  }
+}

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/adapters/db/database';
+import { DevicesRepository } from '../../electron/adapters/db/devices-repo';
+import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
+import { queueClaims } from '../support/queue';
+import { openTestApp } from '../support/station';
+import { makeToken, randomDeviceId } from '../support/tokens';
+
+let station: ReturnType<typeof openTestApp>;
+beforeEach(() => (station = openTestApp()));
+afterEach(() => station.close());
+
+/** `count` devices in the local copy, every tenth tagged zone=north, every fourth blocked, claimed a second apart. */
+function seedDevices(count: number): string[] {
+  const ids = Array.from({ length: count }, () => randomDeviceId());
+  const db = openDatabase(station.dataDir);
+  new DevicesRepository(db).upsertPage(
+    ids.map((id, i) => ({
+      id,
+      deviceType: i % 2 ? 'nrf9151_LACA' : 'nrf9161_LACA',
+      imei: String(351358800000000 + i),
+      tags: i % 10 === 0 ? ['zone=north', `n=${i}`] : [`n=${i}`],
+      status: i % 4 === 0 ? 'BLOCKED' : 'READY',
+      claimedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      raw: { id },
+    })),
+    1,
+  );
+  db.close();
+  return ids;
+}
+
+describe('the devices screen and the CLI ask SQLite for what they show', () => {
+  it('pages in order, newest first, with the total and what the filters can offer', () => {
+    const ids = seedDevices(1_000);
+    const first = station.app.devices.page({}, 0, 50);
+    expect(first.total).toBe(1_000);
+    expect(first.rows.map((d) => d.id)).toEqual(ids.slice(-50).reverse());
+    expect(station.app.devices.page({ order: 'oldest' }, 950, 100).rows.map((d) => d.id)).toEqual(
+      ids.slice(950),
+    );
+    expect(first.types).toEqual(['nrf9151_LACA', 'nrf9161_LACA']);
+    expect(first.tags).toContain('zone=north');
+  });
+
+  it('filters by tag, blocked, type and search, each in SQL, and counts what matches', () => {
+    const ids = seedDevices(1_000);
+    const north = station.app.devices.page({ tag: 'zone=north' }, 0, 1_000);
+    expect(north.total).toBe(100);
+    expect(north.rows.every((d) => d.tags.includes('zone=north'))).toBe(true);
+    expect(station.app.devices.page({ blocked: true, tag: 'zone=north' }, 0, 10).total).toBe(50);
+    expect(station.app.devices.page({ blocked: false, type: 'nrf9151_LACA' }, 0, 10).total).toBe(500);
+    // Part of an IMEI, part of a UUID, and too short for the trigram index.
+    expect(station.app.devices.page({ search: '800000777' }, 0, 10).rows.map((d) => d.id)).toEqual([
+      ids[777],
+    ]);
+    expect(
+      station.app.devices.page({ search: ids[123]!.slice(9, 18) }, 0, 10).rows.map((d) => d.id),
+    ).toContain(ids[123]);
+    expect(station.app.devices.page({ search: '7' }, 0, 1).total).toBeGreaterThan(0);
+    expect(station.app.devices.ids({ tag: 'zone=north', blocked: true })).toHaveLength(50);
+  });
+
+  it('counts the devices of each tag in SQL', () => {
+    seedDevices(1_000);
+    station.app.changes.createTag('zone=north');
+    expect(station.app.devices.tags()).toEqual([{ tag: 'zone=north', description: '', devices: 100 }]);
+  });
+
+  it('gives a page of devices their queued changes on top', () => {
+    const ids = seedDevices(10);
+    station.app.changes.device('block', ids[9]!);
+    const [newest] = station.app.devices.page({}, 0, 1).rows;
+    expect(newest).toMatchObject({ id: ids[9], pending: ['block'] });
+  });
+});
+
+describe('the outbox, read and kept small', () => {
+  it('pages the queue by state and finds entries by device UUID, IMEI or tag', () => {
+    const tokens = Array.from({ length: 30 }, () => makeToken());
+    queueClaims(station.dataDir, tokens.slice(0, 10), { imei: '351358815170001', tags: ['site=oslo'] });
+    queueClaims(station.dataDir, tokens.slice(10), { tags: ['site=bergen'] });
+    const page = station.app.queue.page({ state: 'open' }, 0, 25);
+    expect(page).toMatchObject({ total: 30, counts: { pending: 30 } });
+    expect(page.rows).toHaveLength(25);
+    expect(station.app.queue.page({ search: '815170001' }, 0, 100).total).toBe(10);
+    expect(station.app.queue.page({ search: 'bergen' }, 0, 100).total).toBe(20);
+    expect(
+      station.app.queue.page({ search: tokens[15]!.deviceId.slice(0, 8) }, 0, 100).rows[0]?.deviceId,
+    ).toBe(tokens[15]!.deviceId);
+    // The token's own text is not searched: a piece of it finds nothing.
+    expect(station.app.queue.page({ search: tokens[3]!.token.slice(40, 52) }, 0, 100).total).toBe(0);
+  });
+
+  it('archives finished entries after the retention period: they leave the queue and stay in the site report', () => {
+    const tokens = [makeToken(), makeToken()];
+    queueClaims(station.dataDir, tokens, { imei: '351358815170002' });
+    const db = openDatabase(station.dataDir);
+    const outbox = new OutboxRepository(db);
+    for (const entry of station.app.queue.list()) outbox.markDone(entry.id);
+    db.prepare(`UPDATE outbox SET updated_at = '2020-01-01T00:00:00.000Z' WHERE device_id = ?`).run(
+      tokens[0]!.deviceId,
+    );
+    expect(outbox.archiveDone(new Date(Date.now() - 30 * 86_400_000).toISOString())).toBe(1);
+    const archived = db.prepare('SELECT * FROM outbox_archive').get() as Record<string, unknown>;
+    db.close();
+    expect(archived).toMatchObject({
+      device_id: tokens[0]!.deviceId,
+      state: 'done',
+      imei: '351358815170002',
+    });
+    expect(JSON.stringify(archived)).not.toContain(tokens[0]!.token);
+    expect(station.app.queue.list().map((e) => e.deviceId)).toEqual([tokens[1]!.deviceId]);
+    const report = station.app.status.siteReport().csv;
+    for (const t of tokens) expect(report).toContain(t.deviceId);
+    // A board read again after its claim was archived is claimed again (the service settles it).
+    expect(station.app.queue.list('pending')).toEqual([]);
+  });
+});
