@@ -12,7 +12,8 @@ import type { GlobalOptions, Outcome, Runner } from './options';
 
 /** Where the CLI runs from: the worker thread's file sits next to the entry that was started. */
 export interface CliHost {
-  tokenFileReader: string;
+  /** The worker thread's entry file; null to read token files on the calling thread (inside an app archive). */
+  tokenFileReader: string | null;
   /** 'the command line', or the installed app run as one. */
   label: string;
 }
@@ -36,10 +37,11 @@ export function buildProgram(run: Runner): Command {
 
 /** The app's services for one command; loaded only when a command needs them (native modules included). */
 async function openApp(options: GlobalOptions, host: CliHost) {
-  const [{ Fieldclaim }, { defaultDataDir }, { Worker }] = await Promise.all([
+  const [{ Fieldclaim }, { defaultDataDir }, { Worker }, { fetchForEnvironment }] = await Promise.all([
     import('../services/fieldclaim'),
     import('../services/data-dir'),
     import('node:worker_threads'),
+    import('../adapters/api/proxy-fetch'),
   ]);
   const overrides: Partial<Settings> = {};
   if (options.stage) overrides.stage = options.stage;
@@ -50,17 +52,21 @@ async function openApp(options: GlobalOptions, host: CliHost) {
     envApiKey: process.env.FIELDCLAIM_API_KEY || null,
     settingsOverrides: overrides,
     userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
+    fetch: await fetchForEnvironment(),
     processLabel: host.label,
     // A headless run waits out short backoffs and rate-limit pauses instead of leaving work behind.
     syncMaxWaitMs: 30_000,
     build: __FIELDCLAIM_BUILD__,
-    startTokenFileThread: (workerData, transferList) =>
-      // A small heap: the reader's garbage is collected as it goes, so memory does not grow with the file.
-      new Worker(host.tokenFileReader, {
-        workerData,
-        transferList,
-        resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
-      }),
+    startTokenFileThread:
+      host.tokenFileReader === null
+        ? undefined
+        : (workerData, transferList) =>
+            // A small heap: the reader's garbage is collected as it goes, so memory does not grow with the file.
+            new Worker(host.tokenFileReader!, {
+              workerData,
+              transferList,
+              resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+            }),
   });
 }
 

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, net, powerMonitor, session } from 'electron';
+import { app, BrowserWindow, ipcMain, net, powerMonitor, protocol, session } from 'electron';
 import { version } from '../../package.json';
 import { createDispatcher } from '../services/dispatch';
 import { Fieldclaim } from '../services/fieldclaim';
 import { forwardEvents, registerIpc } from './ipc';
 import { contentSecurityPolicy } from '../shared/csp';
+import { isLoopbackUrl } from '../core/api-endpoint';
 import { appUrlMatcher, createMainWindow } from './window';
+import { appSchemePrivileges, serveAppFile } from './app-protocol';
 
 /** The API URL override is for development and tests: the window cannot set it, a packaged build ignores it. */
 function developmentApiUrl(): { apiUrl: string } | undefined {
@@ -24,7 +26,9 @@ if (cliArgs >= 0) {
   void import('../cli/program')
     .then(({ runCli }) =>
       runCli(['fieldclaim', 'fieldclaim', ...process.argv.slice(cliArgs + 1)], {
-        tokenFileReader: join(__dirname, 'token-file-reader.js'),
+        // A worker thread cannot load its script from inside the app's archive: the installed app
+        // reads token files on one thread (a little slower, the same result).
+        tokenFileReader: app.isPackaged ? null : join(__dirname, 'token-file-reader.js'),
         label: 'the installed app (command line)',
       }),
     )
@@ -37,7 +41,8 @@ else if (!app.requestSingleInstanceLock()) {
   let window: BrowserWindow | null = null;
   const outDir = join(__dirname, '..');
   const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-  const isAppUrl = appUrlMatcher(outDir, rendererUrl);
+  const isAppUrl = appUrlMatcher(rendererUrl);
+  protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
 
   app.on('second-instance', () => {
     if (window?.isMinimized()) window.restore();
@@ -47,8 +52,9 @@ else if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     const fieldclaim = new Fieldclaim({
       dataDir: app.getPath('userData'),
-      // Electron's network stack honours the system proxy, which Node's fetch does not.
-      fetch: (input, init) => net.fetch(input, init),
+      // Electron's network stack honours the system proxy, which Node's fetch does not; a loopback
+      // test server (development builds only) is reached directly, never through a proxy.
+      fetch: (input, init) => (isLoopbackUrl(input) ? fetch(input, init) : net.fetch(input, init)),
       userAgent: `Fieldclaim/${version} (${process.platform}; desktop)`,
       processLabel: 'the desktop app',
       // A development build (never a packaged one) can be pointed at a loopback test server.
@@ -73,6 +79,9 @@ else if (!app.requestSingleInstanceLock()) {
         },
       });
     });
+    protocol.handle(appSchemePrivileges.scheme, (request) =>
+      serveAppFile(join(outDir, 'renderer'), request.url),
+    );
     registerIpc(ipcMain, createDispatcher(fieldclaim), isAppUrl);
     forwardEvents(fieldclaim, () => window?.webContents ?? null);
     window = createMainWindow(outDir, rendererUrl, isAppUrl);

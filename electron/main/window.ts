@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BrowserWindow, shell, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import { appIndexUrl, isAppSchemeUrl } from './app-protocol';
 
 export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
@@ -53,14 +53,11 @@ export function lockDown(contents: WebContents, isAppUrl: (url: string) => boole
   contents.session.setPermissionCheckHandler(() => false);
 }
 
-/** The app's own page: the dev server's origin in development, the bundled index.html otherwise. */
-export function appUrlMatcher(outDir: string, rendererUrl: string | undefined): (url: string) => boolean {
-  if (rendererUrl) {
-    const origin = new URL(rendererUrl).origin;
-    return (url) => URL.canParse(url) && new URL(url).origin === origin;
-  }
-  const indexUrl = pathToFileURL(join(outDir, 'renderer', 'index.html')).href;
-  return (url) => url.split('#')[0] === indexUrl;
+/** The app's own page: the dev server's origin in development, the app:// scheme otherwise. */
+export function appUrlMatcher(rendererUrl: string | undefined): (url: string) => boolean {
+  if (!rendererUrl) return isAppSchemeUrl;
+  const origin = new URL(rendererUrl).origin;
+  return (url) => URL.canParse(url) && new URL(url).origin === origin;
 }
 
 export function createMainWindow(
@@ -69,10 +66,8 @@ export function createMainWindow(
   isAppUrl: (url: string) => boolean,
 ): BrowserWindow {
   const window = new BrowserWindow(windowOptions(join(outDir, 'preload', 'index.cjs')));
-  const indexFile = join(outDir, 'renderer', 'index.html');
   lockDown(window.webContents, isAppUrl);
   window.once('ready-to-show', () => window.show());
-  if (rendererUrl) void window.loadURL(rendererUrl);
-  else void window.loadFile(indexFile);
+  void window.loadURL(rendererUrl ?? appIndexUrl);
   return window;
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { channels, contract, type Channel, type ParsedArgsOf, type ResultOf } from '../shared/contract';
 import { CodedError, fail, ok, type ErrorCode, type Result } from '../shared/result';
 import type { Fieldclaim } from './fieldclaim';
+import { checkPortFromWindow } from './port-path';
 
 type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
 
@@ -12,7 +13,10 @@ function handlersFor(app: Fieldclaim): Handlers {
     getStatus: () => status.current(),
     getAbout: () => status.about(),
     listPorts: () => station.listPorts(),
-    readPort: (args) => station.read(args),
+    readPort: async (args) => {
+      await checkPortFromWindow(args.port, () => station.listPorts());
+      return station.read(args);
+    },
     readAllPorts: (args) => station.readAll(args),
     getStation: () => ({ tiles: station.snapshot(), watching: station.isWatching() }),
     setWatch: (args) => {

@@ -14,9 +14,9 @@ test('Settings saves a diagnostics report with the version, the system and the l
   await openUi(page, ui.transport);
   // An error the technician met: a port that is not there.
   await page.getByRole('button', { name: 'Station' }).click();
-  await page.getByLabel('Port path').fill('/dev/does-not-exist');
+  await page.getByLabel('Port path').fill('/dev/ttyACM97');
   await page.getByLabel('Port path').press('Enter');
-  await expect(page.getByRole('alert')).toContainText('/dev/does-not-exist');
+  await expect(page.getByRole('alert')).toContainText('/dev/ttyACM97');
 
   await page.getByRole('button', { name: 'Settings' }).click();
   const [download] = await Promise.all([
@@ -28,7 +28,7 @@ test('Settings saves a diagnostics report with the version, the system and the l
   expect(report).toMatch(/^Fieldclaim diagnostics\n/);
   expect(report).toMatch(/Runs on: linux /);
   expect(report).toMatch(
-    /Last errors \(1, newest last\)\n.*ERROR {2}readPort: port-unavailable: \/dev\/does-not-exist/,
+    /Last errors \(1, newest last\)\n.*ERROR {2}readPort: port-unavailable: \/dev\/ttyACM97/,
   );
   await expect(page.getByText(/^Saved fieldclaim-diagnostics-.*: send it to support.$/)).toBeVisible();
 });

@@ -51,3 +51,23 @@ describe("the CLI's options for Nordic's tools and boards", () => {
     });
   });
 });
+
+describe('a key with a line break in it', () => {
+  it('is refused from the environment and from stdin before anything is sent or stored', async () => {
+    const env = await runCli(['--data-dir', join(dir.path, 'data'), 'sync', '--json'], {
+      env: { FIELDCLAIM_API_KEY: 'sk-first-half\nAuthorization: Bearer x' },
+    });
+    expect(env.code).toBe(2);
+    expect(env.json).toEqual({
+      error: {
+        code: 'invalid-argument',
+        message: expect.stringMatching(/^FIELDCLAIM_API_KEY: .*line breaks/),
+      },
+    });
+    const set = await runCli(['--data-dir', join(dir.path, 'data'), 'key', 'set', '--json'], {
+      stdin: 'sk-first-half second-half\n',
+    });
+    expect(set.code).toBe(2);
+    expect(set.stdout + set.stderr).not.toContain('second-half');
+  });
+});

@@ -67,7 +67,7 @@ describe('the diagnostics report', () => {
     const station = connectedStation(sim, 'a-key-the-service-does-not-know');
     try {
       const dispatch = createDispatcher(station.app);
-      expect(await dispatch('readPort', { port: '/dev/does-not-exist' })).toMatchObject({ ok: false });
+      expect(await dispatch('readPort', { port: '/dev/ttyACM97' })).toMatchObject({ ok: false });
       await dispatch('previewImport', { name: 'x.csv', base64: '' });
       const preview = await station.app.imports.previewBytes('x.csv', Buffer.from('abc.def\n'));
       station.app.imports.commitPreview(preview.id, []);
@@ -82,7 +82,7 @@ describe('the diagnostics report', () => {
       expect(text).toMatch(/Outbox: 0 pending, 0 sending, 0 done, 0 failed/);
       const errors = text.slice(text.indexOf('Last errors'), text.indexOf('Recent log'));
       expect(errors).toMatch(/Last errors \(3, newest last\)/);
-      expect(errors).toMatch(/ERROR {2}readPort: .*\/dev\/does-not-exist/);
+      expect(errors).toMatch(/ERROR {2}readPort: .*\/dev\/ttyACM97/);
       expect(errors).toMatch(/ERROR {2}previewImport: invalid-argument: x.csv is empty/);
       expect(text).toMatch(
         /WARN {3}import: a previewed file: 0 queued, 0 duplicate, 1 rejected \(first: row 1, invalid token/,
@@ -118,7 +118,7 @@ describe('the diagnostics report', () => {
     const sim = await new ApiSimulator().start();
     try {
       const data = ['--data-dir', dir.path];
-      expect((await runCli([...data, 'scan', '--port', '/dev/does-not-exist'])).code).not.toBe(0);
+      expect((await runCli([...data, 'scan', '--port', '/dev/ttyACM97'])).code).not.toBe(0);
       const tokens = join(dir.path, 'tokens.csv');
       writeFileSync(tokens, `${makeToken().token}\n`);
       expect((await runCli([...data, 'import', tokens])).code).toBe(0);
@@ -132,7 +132,7 @@ describe('the diagnostics report', () => {
       expect(saved.json).toEqual({ file, bytes: expect.any(Number) });
       const report = readFileSync(file, 'utf8');
       expect(report).toMatch(/Version: \d+\.\d+\.\d+ \(commit \w+\)/);
-      expect(report).toMatch(/ERROR {2}cli: .*\/dev\/does-not-exist/);
+      expect(report).toMatch(/ERROR {2}cli: .*\/dev\/ttyACM97/);
       expect(report).toMatch(/ERROR {2}sync: stopped \(key-rejected\): .*; 0 of \d+ sent succeeded/);
       expect(report).toMatch(/INFO {3}import: tokens.csv: 1 queued, 0 duplicate, 0 rejected/);
       expect(report).not.toContain('refused-by-the-service');

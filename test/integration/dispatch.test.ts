@@ -69,7 +69,7 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
       ok: false,
       error: { code: 'not-found' },
     });
-    expect(await dispatch('readPort', { port: '/dev/does-not-exist' })).toMatchObject({
+    expect(await dispatch('readPort', { port: '/dev/ttyACM97' })).toMatchObject({
       ok: false,
       error: { code: 'port-unavailable' },
     });
@@ -86,5 +86,56 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
     });
     const status = await dispatch('getStatus', {});
     expect(JSON.stringify(status)).not.toContain('k-123');
+  });
+});
+
+describe('what the window may open', () => {
+  it('refuses a path that is neither a listed port nor a serial device, before opening anything', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const link = join(station.dataDir, 'looks-innocent');
+    symlinkSync('/etc/hostname', link);
+    for (const port of [
+      '/etc/passwd',
+      '/dev/pts/0',
+      '/dev/tty',
+      link,
+      '/dev/serial/by-id/../../../etc/shadow',
+    ]) {
+      expect(await dispatch('readPort', { port }), port).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-argument', message: expect.stringMatching(/is not a serial port/) },
+      });
+    }
+    // A serial device's name is tried (and found missing), so is a port the system lists.
+    expect(await dispatch('readPort', { port: '/dev/ttyUSB97' })).toMatchObject({
+      error: { code: 'port-unavailable' },
+    });
+  });
+});
+
+describe('where the key may be sent: never chosen from the window', () => {
+  it('refuses an API URL from the window, and ignores one an older build stored', async () => {
+    for (const apiUrl of [
+      'http://127.0.0.1:9/v1/',
+      'http://127.1:9/v1/',
+      'http://[::1]:9/v1/',
+      'http://localhost:9/v1/',
+    ])
+      expect(await dispatch('updateSettings', { apiUrl }), apiUrl).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-argument' },
+      });
+    const { openDatabase } = await import('../../electron/adapters/db/database');
+    const db = openDatabase(station.dataDir);
+    db.prepare(`INSERT OR REPLACE INTO settings (name, value) VALUES ('app', ?)`).run(
+      JSON.stringify({ apiUrl: 'http://127.0.0.1:9/v1/', siteTags: ['kept'] }),
+    );
+    db.close();
+    expect(await dispatch('getStatus', {})).toMatchObject({
+      ok: true,
+      value: { apiBase: 'https://api.provisioning.nrfcloud.com/v1/' },
+    });
+    expect(await dispatch('getSettings', {})).toMatchObject({ value: { apiUrl: null, siteTags: ['kept'] } });
   });
 });

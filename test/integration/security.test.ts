@@ -30,12 +30,14 @@ describe('the API key never leaves the keychain', () => {
   it('is in no IPC response, database page, WAL, export or CLI output after a full cycle with errors', async () => {
     // The real keychain where the test command provides one; the memory fallback otherwise.
     const backend = process.env.FIELDCLAIM_EXPECT_KEYCHAIN === '1' ? keytarBackend() : memorySecretBackend();
+    const board = await plugInBoard();
     const station = openTestApp({
       secretBackend: backend,
       settingsOverrides: { apiUrl: sim.baseUrl },
       syncMaxWaitMs: 0,
+      // The board's pty is a port the system lists (the window may read only those, or serial devices).
+      listPorts: async () => [{ path: board.pty.appPath }],
     });
-    const board = await plugInBoard();
     const responses: unknown[] = [];
     const dispatch = createDispatcher(station.app);
     const callAll = async (channel: string, args: unknown) => {
@@ -52,7 +54,7 @@ describe('the API key never leaves the keychain', () => {
       await callAll('setApiKey', { key: NEEDLE });
       await callAll('getStatus', {});
       await callAll('readPort', { port: board.pty.appPath, tags: ['site=leak'] });
-      await callAll('readPort', { port: '/dev/nope' });
+      await callAll('readPort', { port: '/dev/ttyACM97' });
       const imported = makeToken();
       const preview = (await callAll('previewImport', {
         name: 'x.csv',
@@ -123,7 +125,7 @@ describe('the API key never leaves the keychain', () => {
       const diagnostics = [...filesUnder(join(station.dataDir, 'logs')), join(exportsDir.path, 'd.txt')].map(
         (f) => readFileSync(f, 'utf8'),
       );
-      expect(diagnostics.join('\n')).toMatch(/ERROR {2}readPort: .*\/dev\/nope/);
+      expect(diagnostics.join('\n')).toMatch(/ERROR {2}readPort: .*\/dev\/ttyACM97/);
       for (const text of diagnostics) expect(text).not.toContain(imported.token);
     } finally {
       await station.app.keys.clear();

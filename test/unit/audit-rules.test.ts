@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge } from '../security/audit-rules';
+import { judge, shippedPackages } from '../security/audit-rules';
 
 const high = {
   check: 'NODE_INTEGRATION_HTML_CHECK',
@@ -25,5 +25,30 @@ describe('the security audit judgement', () => {
     expect(
       judge([high], [{ check: 'OTHER', file: 'main/', reason: 'a long enough reason here' }]).failing,
     ).toEqual([high]);
+  });
+});
+
+describe('what the audit gate will not let through', () => {
+  it('fails a finding whose severity it does not know (a mangled report row, a renamed level)', () => {
+    const mangled = { ...high, check: 'o parse CSP', severity: ' it may not be valid."' };
+    expect(judge([mangled], []).failing).toEqual([mangled]);
+    expect(judge([{ ...low, severity: 'SEVERE' }], []).failing).toHaveLength(1);
+    expect(judge([{ ...low, severity: 'moderate' }], []).failing).toEqual([]);
+  });
+
+  it('audits what ships: the runtime dependencies, the bundled libraries, and everything they pull in', () => {
+    const tree = {
+      dependencies: {
+        'better-sqlite3': { dependencies: { bindings: { dependencies: { 'file-uri-to-path': {} } } } },
+        papaparse: {},
+        vitest: { dependencies: { vite: {} } },
+      },
+    };
+    expect([...shippedPackages(tree, ['better-sqlite3', 'papaparse'])].sort()).toEqual([
+      'better-sqlite3',
+      'bindings',
+      'file-uri-to-path',
+      'papaparse',
+    ]);
   });
 });

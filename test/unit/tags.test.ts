@@ -18,3 +18,19 @@ describe('tag rules', () => {
     expect(normalizeTags(['a,b']).ok).toBe(false);
   });
 });
+
+describe('tag names that could escape a request path or break a file', () => {
+  it.each(['.', '..', 'rack\n=1', 'a\rb', 'tab\there', 'nul\u0000', 'next\u2028line'])(
+    'refuses %j',
+    (tag) => {
+      expect(normalizeTags([tag])).toMatchObject({ ok: false, reason: expect.any(String) });
+    },
+  );
+
+  it('still takes names with dots and equals signs inside', () => {
+    expect(normalizeTags(['v1.2', '...x', 'location=Trondheim'])).toEqual({
+      ok: true,
+      tags: ['v1.2', '...x', 'location=Trondheim'],
+    });
+  });
+});

@@ -18,6 +18,14 @@ const mocked = await vi.hoisted(async () => {
     }>,
     appListeners: new Map<string, (...args: unknown[]) => void>(),
     powerEvents: [] as string[],
+    privileged: [] as Array<{ scheme: string; privileges: Record<string, boolean> }>,
+    protocolHandlers: new Map<string, (request: { url: string }) => Promise<Response>>(),
+    headerListener: null as
+      | null
+      | ((
+          details: { responseHeaders: Record<string, string[]> },
+          callback: (r: { responseHeaders: Record<string, string[]> }) => void,
+        ) => void),
     whenReady: new Promise<void>((resolve) => (ready = resolve)),
     ready: () => ready(),
   };
@@ -49,7 +57,8 @@ vi.mock('electron', () => {
       this.record.loaded = file;
       return Promise.resolve();
     }
-    loadURL() {
+    loadURL(url: string) {
+      this.record.loaded = url;
       return Promise.resolve();
     }
   }
@@ -66,7 +75,18 @@ vi.mock('electron', () => {
     ipcMain: { handle: (channel: string) => mocked.handled.push(channel) },
     net: { fetch: () => Promise.reject(new Error('no network in this test')) },
     powerMonitor: { on: (event: string) => mocked.powerEvents.push(event) },
-    session: { defaultSession: { webRequest: { onHeadersReceived: () => undefined } } },
+    session: {
+      defaultSession: {
+        webRequest: {
+          onHeadersReceived: (listener: typeof mocked.headerListener) => (mocked.headerListener = listener),
+        },
+      },
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: typeof mocked.privileged) => mocked.privileged.push(...schemes),
+      handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) =>
+        mocked.protocolHandlers.set(scheme, handler),
+    },
     shell: { openExternal: () => undefined },
   };
 });
@@ -94,7 +114,12 @@ describe('the composition root', () => {
     expect(String((window!.options.webPreferences as { preload: string }).preload)).toMatch(
       /preload[/\\]index\.cjs$/,
     );
-    expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
+    // The bundled page from the app's own privileged scheme, not file:// (where 'self' is the whole disk).
+    expect(window!.loaded).toBe('app://fieldclaim/index.html');
+    expect(mocked.privileged).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
+    expect([...mocked.protocolHandlers.keys()]).toEqual(['app']);
     // Resume from sleep triggers a sync attempt.
     expect(mocked.powerEvents).toContain('resume');
   });
@@ -125,5 +150,25 @@ describe('the composition root', () => {
         message: 'the window stopped (oom, exit code 9)',
       }),
     ]);
+  });
+});
+
+describe('the content security policy in force', () => {
+  it('is set as a response header on everything the window loads, and on the app scheme', async () => {
+    await import('../../electron/main/index');
+    await mocked.whenReady;
+    const { contentSecurityPolicy } = await import('../../electron/shared/csp');
+    let headers: Record<string, string[]> = {};
+    mocked.headerListener!(
+      { responseHeaders: { 'X-Other': ['kept'] } },
+      (r) => (headers = r.responseHeaders),
+    );
+    expect(headers).toEqual({
+      'X-Other': ['kept'],
+      'Content-Security-Policy': [contentSecurityPolicy('header')],
+    });
+    // The app scheme's own answers carry it too (a file that is not there is not found).
+    const missing = await mocked.protocolHandlers.get('app')!({ url: 'app://fieldclaim/no-such-file.js' });
+    expect(missing.status).toBe(404);
   });
 });

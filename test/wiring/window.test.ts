@@ -27,13 +27,16 @@ describe('the main window', () => {
   });
 
   it('denies navigation, redirects and webviews away from the app', () => {
-    const isApp = appUrlMatcher('/app/out', undefined);
+    const isApp = appUrlMatcher(undefined);
     const wc = fakeWebContents();
     lockDown(wc.contents as never, isApp);
     expect(wc.navigate('will-navigate', 'https://evil.example/')).toBe(true);
     expect(wc.navigate('will-redirect', 'https://evil.example/')).toBe(true);
     expect(wc.navigate('will-navigate', 'file:///etc/passwd')).toBe(true);
-    expect(wc.navigate('will-navigate', 'file:///app/out/renderer/index.html#queue')).toBe(false);
+    // The bundled page is app://fieldclaim/, never a file: a file:// page is not the app's.
+    expect(wc.navigate('will-navigate', 'file:///app/out/renderer/index.html')).toBe(true);
+    expect(wc.navigate('will-navigate', 'app://fieldclaim/index.html#queue')).toBe(false);
+    expect(wc.navigate('will-navigate', 'app://elsewhere/index.html')).toBe(true);
     expect(wc.navigate('will-attach-webview', 'https://x.example/')).toBe(true);
   });
 
@@ -55,7 +58,7 @@ describe('the main window', () => {
   });
 
   it('matches only the dev server origin in development', () => {
-    const isApp = appUrlMatcher('/app/out', 'http://localhost:5173/');
+    const isApp = appUrlMatcher('http://localhost:5173/');
     expect(isApp('http://localhost:5173/#x')).toBe(true);
     expect(isApp('http://localhost:5174/')).toBe(false);
     expect(isApp('not a url')).toBe(false);

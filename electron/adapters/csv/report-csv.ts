@@ -29,15 +29,19 @@ const columns: Array<[keyof SiteReportRow, string]> = [
 ];
 
 /**
- * The site report: for people and spreadsheets, so every cell that a spreadsheet would run as a
- * formula (=, +, -, @ first) is defused by papaparse's escapeFormulae.
+ * A cell a spreadsheet could run as a formula: one starting with =, +, -, @, a tab or a carriage
+ * return, on its first line or after any line break in it. Papaparse's own test has no `s` or `m`
+ * flag, so a second line of a multi-line cell slipped through it.
  */
+export const formulaStart = /(?:^|[\r\n])[=+\-@\t\r]/;
+
+/** The site report: for people and spreadsheets, so every cell that could run as a formula is defused. */
 export function toSiteReportCsv(rows: SiteReportRow[]): string {
   return Papa.unparse(
     {
       fields: columns.map(([, title]) => title),
       data: rows.map((r) => columns.map(([key]) => (key === 'tags' ? r.tags.join(',') : (r[key] ?? '')))),
     },
-    { newline: '\n', escapeFormulae: true },
+    { newline: '\n', escapeFormulae: formulaStart },
   );
 }
