@@ -16,7 +16,14 @@ export interface GlobalOptions {
  * size never sits in memory.
  */
 export type Outcome = { exitCode?: number } & (
-  { json: unknown; text: string } | { rows: Iterable<unknown>; line: (row: never) => string; empty: string }
+  | { json: unknown; text: string }
+  | {
+      rows: Iterable<unknown>;
+      line: (row: never) => string;
+      /** The row as the JSON contract has it, when that is less than the text shows. */
+      asJson?: (row: never) => unknown;
+      empty: string;
+    }
 );
 
 /** Runs a command's work with the app's services opened for it (and closed after). */

@@ -81,7 +81,8 @@ async function writeRows(
 ): Promise<void> {
   let first = true;
   for (const row of outcome.rows) {
-    await writeOut(json ? `${first ? '[' : ','}${JSON.stringify(row)}` : `${outcome.line(row as never)}\n`);
+    const asJson = () => JSON.stringify(outcome.asJson ? outcome.asJson(row as never) : row);
+    await writeOut(json ? `${first ? '[' : ','}${asJson()}` : `${outcome.line(row as never)}\n`);
     first = false;
   }
   if (json) await writeOut(first ? '[]\n' : ']\n');

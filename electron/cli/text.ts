@@ -1,3 +1,4 @@
+import { failureAdvice } from '../core/failure-kind';
 import type { ClaimedDevice, OutboxEntry, PortInfo, ScanResult, SyncSummary } from '../shared/types';
 
 /** Every sentence the command line prints for people; the JSON output is the contract, this is for reading. */
@@ -15,12 +16,13 @@ export function formatScan(r: ScanResult): string {
 }
 
 export const queueLine = (
-  e: Pick<OutboxEntry, 'id' | 'kind' | 'deviceId' | 'state' | 'attempts' | 'lastError'>,
+  e: Pick<OutboxEntry, 'id' | 'kind' | 'deviceId' | 'state' | 'attempts' | 'lastError' | 'failure'>,
 ) =>
-  `${e.id}  ${e.kind.padEnd(9)} ${e.deviceId}  ${e.state.padEnd(7)} attempts ${e.attempts}${e.lastError ? `  ${e.lastError}` : ''}`;
+  `${e.id}  ${e.kind.padEnd(9)} ${e.deviceId}  ${e.state.padEnd(7)} attempts ${e.attempts}${e.lastError ? `  ${e.lastError}` : ''}` +
+  (e.state === 'failed' && e.failure ? `\n    ${failureAdvice[e.failure].hint}` : '');
 
 export function formatSync(s: SyncSummary): string {
-  const line = `Sent ${s.sent}: ${s.succeeded} succeeded, ${s.failed} failed; ${s.pending} still waiting; ${s.devices} devices in the local list.`;
+  const line = `Sent ${s.sent}: ${s.succeeded} succeeded, ${s.failed} failed; ${s.pending} still pending; ${s.devices} devices in the local list.`;
   return s.stopped ? `${line}\nStopped: ${s.stopped.message}` : line;
 }
 
@@ -72,7 +74,11 @@ export const text = {
     [`Wrote ${plural(rows, 'row')} to ${file}.`, ...notes.map((n) => `  note: ${n}`)].join('\n'),
   gatherOnlyQueue: '--format gather writes the waiting claims: use it with --what queue',
   cannotWrite: (file: string, why: string) => `Cannot write ${file}: ${why}`,
-  requeued: (n: number) => `${plural(n, 'entry', 'entries')} back in line.`,
+  requeued: (n: number, stillFailed: number) =>
+    `${plural(n, 'entry', 'entries')} back in line.` +
+    (stillFailed
+      ? ` ${plural(stillFailed, 'entry', 'entries')} stay failed: see \`fieldclaim queue --state failed\` for what to do.`
+      : ''),
   retryWhat: 'give an entry id or --all-failed',
   discarded: 'Entry discarded.',
   notDiscarded: 'Nothing discarded: the entry is being sent or is already done.',

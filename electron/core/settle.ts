@@ -1,11 +1,17 @@
-import type { EntryKind } from '../shared/types';
+import type { EntryKind, FailureKind } from '../shared/types';
 import type { ServiceDevice, ServiceTag } from './service-model';
 
 /** What the service shows now, looked up to settle an entry whose outcome is unknown. */
 export type Observation = { device: ServiceDevice | null } | { tags: ServiceTag[] };
 
 export type SettleVerdict =
-  { verdict: 'done' } | { verdict: 'resend' } | { verdict: 'failed'; message: string };
+  { verdict: 'done' } | { verdict: 'resend' } | { verdict: 'failed'; message: string; failure: FailureKind };
+
+const notClaimed: SettleVerdict = {
+  verdict: 'failed',
+  message: 'The device is not claimed by this team (any more)',
+  failure: 'not-claimed',
+};
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((t) => b.includes(t));
 
@@ -27,14 +33,12 @@ export function settleVerdict(
         return device ? { verdict: 'resend' } : { verdict: 'done' };
       case 'block':
       case 'unblock': {
-        if (!device)
-          return { verdict: 'failed', message: 'The device is not claimed by this team (any more)' };
+        if (!device) return notClaimed;
         const blocked = device.status?.toUpperCase() === 'BLOCKED';
         return blocked === (entry.kind === 'block') ? { verdict: 'done' } : { verdict: 'resend' };
       }
       case 'set-tags':
-        if (!device)
-          return { verdict: 'failed', message: 'The device is not claimed by this team (any more)' };
+        if (!device) return notClaimed;
         return sameTags(device.tags, payload.tags ?? []) ? { verdict: 'done' } : { verdict: 'resend' };
       default:
         throw new Error(`a ${entry.kind} entry is settled by looking at tags, not a device`);

@@ -3,6 +3,7 @@ import { normalizeTags } from '../core/tags';
 import { tagKey, type StoredEntry } from '../core/outbox-entry';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
+import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import { CodedError } from '../shared/result';
 import type { EntryKind } from '../shared/types';
@@ -44,6 +45,7 @@ export class ChangesService {
     private readonly outbox: OutboxRepository,
     private readonly tags: TagsRepository,
     private readonly devices: DevicesRepository,
+    private readonly queries: OutboxQueries,
     private readonly onChange: () => void = () => undefined,
     /** Set when the key's role is known to be read-only (a viewer): changes are refused up front. */
     private readonly readOnlyReason: () => string | null = () => null,
@@ -82,6 +84,32 @@ export class ChangesService {
     const entries = this.setTagsOf(deviceIds, input);
     this.onChange();
     return { queued: entries.length };
+  }
+
+  /**
+   * Adds or removes one tag on each device, keeping its other tags: those it will have once its
+   * queued changes are sent. Devices that already have (or lack) the tag are left alone.
+   */
+  changeTag(op: 'add' | 'remove', deviceIds: string[], name: string): { queued: number; unchanged: number } {
+    this.writable();
+    const tag = oneTag(name, 'tag');
+    const ids = deviceIds.map(checkDeviceId);
+    const queued = this.db.transaction(() => {
+      const upcoming = this.queries.upcomingTags(ids);
+      let count = 0;
+      for (const id of ids) {
+        const current = upcoming.get(id) ?? this.devices.get(id)?.tags ?? [];
+        if (current.includes(tag) === (op === 'add')) continue;
+        const next = op === 'add' ? [...current, tag] : current.filter((t) => t !== tag);
+        const check = normalizeTags(next);
+        if (!check.ok) throw new CodedError('invalid-argument', `device ${id}: ${check.reason}`);
+        this.outbox.enqueue('set-tags', id, { tags: check.tags });
+        count++;
+      }
+      return count;
+    })();
+    if (queued) this.onChange();
+    return { queued, unchanged: ids.length - queued };
   }
 
   private setTagsOf(deviceIds: string[], input: string[]): StoredEntry[] {

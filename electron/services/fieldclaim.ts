@@ -96,6 +96,7 @@ export class Fieldclaim {
       outbox,
       tagsRepo,
       devicesRepo,
+      queries,
       () => {
         events.emit('changed', undefined);
         events.emit('workQueued', undefined);

@@ -42,8 +42,8 @@ function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<
   for (const item of items) yield map(item);
 }
 
-/** Rejected rows shown in a preview; the count is always complete. */
-const PREVIEW_REJECTED_ROWS = 500;
+/** Rejected and duplicate rows listed in a preview; the counts are always complete. */
+const PREVIEW_LISTED_ROWS = 500;
 
 /**
  * Token files in: a preview (counts, rejected rows with reasons) that writes nothing, then a
@@ -125,12 +125,30 @@ export class ImportService {
     // Only the latest preview is kept: a technician imports one file at a time.
     this.previews.clear();
     this.previews.set(id, parsed);
-    const inQueue = this.outbox.devicesWithClaim(parsed.claims.map((c) => c.token.deviceId));
-    const seen = new Set<string>();
+    const earlier = this.outbox.claimStates(parsed.claims.map((c) => c.token.deviceId));
+    const firstRow = new Map<string, number>();
+    const duplicateRows: ImportPreview['duplicateRows'] = [];
     let fresh = 0;
     for (const c of parsed.claims) {
-      if (!seen.has(c.token.deviceId) && !inQueue.has(c.token.deviceId)) fresh++;
-      seen.add(c.token.deviceId);
+      const id = c.token.deviceId;
+      const state = earlier.get(id);
+      const repeats = firstRow.get(id);
+      if (repeats === undefined) firstRow.set(id, c.row);
+      if (repeats === undefined && state === undefined) {
+        fresh++;
+        continue;
+      }
+      if (duplicateRows.length < PREVIEW_LISTED_ROWS)
+        duplicateRows.push({
+          row: c.row,
+          deviceId: id,
+          reason:
+            repeats !== undefined
+              ? `repeats row ${repeats}`
+              : state === 'done'
+                ? 'claimed from this station already'
+                : `already in the queue (${state})`,
+        });
     }
     return {
       id,
@@ -138,8 +156,9 @@ export class ImportService {
       rows: parsed.rows,
       new: fresh,
       duplicates: parsed.claims.length - fresh,
+      duplicateRows,
       rejected: parsed.rejected.length,
-      rejectedRows: parsed.rejected.slice(0, PREVIEW_REJECTED_ROWS),
+      rejectedRows: parsed.rejected.slice(0, PREVIEW_LISTED_ROWS),
       notes: parsed.notes,
       siteTags: this.siteTags(),
     };

@@ -1,3 +1,4 @@
+import { failureAdvice, retryableFailures } from '../core/failure-kind';
 import { withoutPayload } from '../core/outbox-entry';
 import type { EntryQuery, OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
@@ -38,11 +39,24 @@ export class QueueService {
     return [...this.iterate({ state })];
   }
 
-  retry(id: string | 'all-failed'): { requeued: number } {
-    const requeued = this.outbox.retry(id);
+  /**
+   * Puts failed entries back in line, only those retrying can help: one that failed for good
+   * (claimed by another team, say) is refused with what to do instead.
+   */
+  retry(id: string | 'all-failed'): { requeued: number; stillFailed: number } {
+    const requeued = this.outbox.retry(id, retryableFailures);
+    if (requeued === 0 && id !== 'all-failed') {
+      const entry = this.queries.get(id);
+      if (!entry) throw new CodedError('not-found', `No outbox entry ${id}`);
+      if (entry.state === 'failed' && entry.failure)
+        throw new CodedError(
+          'invalid-argument',
+          `Retrying cannot help: ${failureAdvice[entry.failure].hint}`,
+        );
+    }
     this.events.emit('changed', undefined);
     if (requeued) this.events.emit('workQueued', undefined);
-    return { requeued };
+    return { requeued, stillFailed: this.queries.counts().failed };
   }
 
   discard(id: string): { discarded: number } {

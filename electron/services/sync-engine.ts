@@ -17,7 +17,8 @@ import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import { formatMoment } from '../shared/format-time';
-import type { SyncProgress, SyncSummary } from '../shared/types';
+import type { FailureKind, SyncProgress, SyncSummary } from '../shared/types';
+import { failureKindOf } from '../core/failure-kind';
 import { applyAnswer } from './local-copy';
 import { ServiceTags } from './sync-tags';
 
@@ -259,8 +260,8 @@ export class SyncRun {
   }
 
   /** The service refused the change for good (400, 422, claimed by another team). */
-  private fail(entry: StoredEntry, message: string): void {
-    this.deps.outbox.markFailed(entry.id, message);
+  private fail(entry: StoredEntry, message: string, failure: FailureKind = 'refused'): void {
+    this.deps.outbox.markFailed(entry.id, message, failure);
     this.summary.sent++;
     this.summary.failed++;
     this.definite++;
@@ -292,7 +293,11 @@ export class SyncRun {
   private applyFailure(entry: StoredEntry, outcome: ApiFailure, lookedUp = false): void {
     const verdict = judgeFailure(outcome);
     if (verdict.scope === 'entry' && verdict.action === 'fail' && !entry.uncertain)
-      return this.fail(entry, verdict.message);
+      return this.fail(
+        entry,
+        verdict.message,
+        failureKindOf(entry, { status: 'status' in outcome ? (outcome.status ?? undefined) : undefined }),
+      );
     this.failures++;
     const uncertain = entry.uncertain || ('maybeSent' in verdict && verdict.maybeSent);
     if (verdict.scope === 'entry') {
@@ -331,10 +336,10 @@ export class SyncRun {
       const verdict = settleVerdict(entry, seen);
       const hint = conflictHint.get(entry.id);
       if (verdict.verdict === 'done') return this.finish(entry, 'device' in seen ? seen.device : null);
-      if (verdict.verdict === 'failed') return this.fail(entry, verdict.message);
+      if (verdict.verdict === 'failed') return this.fail(entry, verdict.message, verdict.failure);
       // Not there: for a claim the service called "already claimed", that means another team has it.
       if (hint && entry.kind === 'claim')
-        return this.fail(entry, `Already claimed by another team (${hint})`);
+        return this.fail(entry, `Already claimed by another team (${hint})`, 'claimed-elsewhere');
       this.definite++;
       this.deps.outbox.markPending(entry.id, entry.lastError, { uncertain: false });
     });
@@ -402,7 +407,9 @@ export class SyncRun {
       fates.forEach((fate, i) => {
         const entry = batch[i]!;
         if (fate.fate === 'done') this.finish(entry, fate.device);
-        else if (fate.fate === 'failed') this.fail(entry, fate.message);
+        else if (fate.fate === 'failed')
+          // A row the service refused in a bulk claim: its token (an owned device comes back unclear).
+          this.fail(entry, fate.message, 'invalid-token');
         else {
           unclear.push({ ...entry, uncertain: true });
           if (fate.hint) hints.set(entry.id, fate.hint);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Result } from './result';
 import {
+  deviceSorts,
   entryStates,
   readModes,
   stages,
@@ -33,6 +34,12 @@ const noArgs = z.strictObject({});
 const text = (max: number) => z.string().max(max);
 // Device UUIDs come from modem hardware: any 8-4-4-4-12 hex, not necessarily RFC 4122 versioned.
 const deviceId = () => z.guid();
+const deviceQuery = z.strictObject({
+  search: text(200).optional(),
+  tag: text(1000).optional(),
+  blocked: z.boolean().optional(),
+  type: text(200).optional(),
+});
 
 export const contract = {
   getStatus: { args: noArgs, result: returns<AppStatus>() },
@@ -80,7 +87,7 @@ export const contract = {
   },
   retryEntry: {
     args: z.strictObject({ id: z.union([z.uuid(), z.literal('all-failed')]) }),
-    result: returns<{ requeued: number }>(),
+    result: returns<{ requeued: number; stillFailed: number }>(),
   },
   discardEntry: { args: z.strictObject({ id: z.uuid() }), result: returns<{ discarded: number }>() },
   sync: { args: noArgs, result: returns<SyncSummary>() },
@@ -90,17 +97,16 @@ export const contract = {
   },
   /** One window of the devices matching a query, and how many match: the screen never holds the whole list. */
   queryDevices: {
-    args: z.strictObject({
-      search: text(200).optional(),
-      tag: text(1000).optional(),
-      blocked: z.boolean().optional(),
-      type: text(200).optional(),
-      order: z.enum(['newest', 'oldest']).default('newest'),
+    args: deviceQuery.extend({
+      sort: z.enum(deviceSorts).default('claimed'),
+      descending: z.boolean().default(true),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
     }),
     result: returns<DevicePage>(),
   },
+  /** The UUIDs of every device matching the filters ("select all matching"). */
+  matchingDeviceIds: { args: deviceQuery, result: returns<string[]>() },
   /** The outbox by state and search, a window at a time, with the count of each state. */
   queryQueue: {
     args: z.strictObject({
@@ -139,6 +145,15 @@ export const contract = {
       tags: z.array(text(1000)).max(100),
     }),
     result: returns<{ queued: number }>(),
+  },
+  /** One tag added to (or removed from) each device, its other tags kept. */
+  changeDeviceTag: {
+    args: z.strictObject({
+      op: z.enum(['add', 'remove']),
+      ids: z.array(deviceId()).min(1).max(100_000),
+      tag: text(1000),
+    }),
+    result: returns<{ queued: number; unchanged: number }>(),
   },
   listTags: { args: noArgs, result: returns<Array<{ tag: string; description: string; devices: number }>>() },
   createTag: {

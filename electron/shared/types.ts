@@ -35,7 +35,12 @@ export interface OutboxEntry {
   imei: string | null;
   /** When an entry held back by back-off is tried again (ms since epoch); null when it is not waiting. */
   nextAttemptAt: number | null;
+  /** For a failed entry: what kind of refusal (the hint and whether retrying helps follow from it). */
+  failure: FailureKind | null;
 }
+
+export const failureKinds = ['claimed-elsewhere', 'invalid-token', 'not-claimed', 'refused'] as const;
+export type FailureKind = (typeof failureKinds)[number];
 
 export interface OutboxCounts {
   pending: number;
@@ -43,6 +48,10 @@ export interface OutboxCounts {
   failed: number;
   done: number;
 }
+
+/** The columns the device list can be ordered by. */
+export const deviceSorts = ['claimed', 'id', 'imei', 'type', 'status'] as const;
+export type DeviceSort = (typeof deviceSorts)[number];
 
 /** What the service says of a claimed device, as this app uses it. */
 export interface DeviceFields {
@@ -218,6 +227,8 @@ export interface ImportPreview {
   rejected: number;
   /** Row numbers count every line of the file, header and blank lines included. */
   rejectedRows: Array<{ row: number; reason: string }>;
+  /** Rows that add nothing (the first few hundred): repeated in the file, or queued or claimed already. */
+  duplicateRows: Array<{ row: number; deviceId: string; reason: string }>;
   notes: string[];
   /** The active site's tags, added to every row. */
   siteTags: string[];

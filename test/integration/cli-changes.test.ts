@@ -84,7 +84,7 @@ describe('CLI change commands', () => {
     const pending = outbox.enqueueClaim(b.deviceId, { token: b.token, tags: [], imei: null }).entry;
     outbox.markFailed(failed.id, 'Invalid attestation token');
     db.close();
-    expect((await cli('retry', '--all-failed')).json).toEqual({ requeued: 1 });
+    expect((await cli('retry', '--all-failed')).json).toEqual({ requeued: 1, stillFailed: 0 });
     expect((await cli('discard', pending.id)).json).toEqual({ discarded: 1 });
     const unknown = await cli('discard', '4b8e3b4e-59c4-4f3e-9a9e-8e0c6f1d2a3b');
     expect(unknown.code).toBe(1);
@@ -93,5 +93,27 @@ describe('CLI change commands', () => {
       e.state,
     ]);
     expect(states).toEqual([[failed.id, 'pending']]);
+  });
+
+  it('does not retry what retrying cannot help, and says what to do instead', async () => {
+    const t = makeToken();
+    const db = openDatabase(dir.path);
+    const outbox = new OutboxRepository(db);
+    const theirs = outbox.enqueueClaim(t.deviceId, { token: t.token, tags: [], imei: null }).entry;
+    outbox.markFailed(theirs.id, 'Already claimed by another team', 'claimed-elsewhere');
+    db.close();
+    expect((await cli('retry', '--all-failed')).json).toEqual({ requeued: 0, stillFailed: 1 });
+    const one = await cli('retry', theirs.id);
+    expect(one.code).toBe(2);
+    expect(one.json).toMatchObject({
+      error: { message: expect.stringMatching(/cannot help.*ask them to unclaim/) },
+    });
+    expect((await cli('queue')).json).toEqual([
+      expect.objectContaining({ state: 'failed', lastError: 'Already claimed by another team' }),
+    ]);
+    const listed = await runCli(['--data-dir', dir.path, 'queue'], { env: { FIELDCLAIM_API_KEY: KEY } });
+    expect(listed.stdout).toMatch(
+      /failed .*Already claimed by another team\n\s+Another team owns this device/,
+    );
   });
 });

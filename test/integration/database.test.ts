@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFileName, openDatabase } from '../../electron/adapters/db/database';
 import { latestSchemaVersion, migrate, NewerDatabaseError } from '../../electron/adapters/db/migrations';
+import { retryableFailures } from '../../electron/core/failure-kind';
 import { OutboxQueries } from '../../electron/adapters/db/outbox-queries';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 
@@ -225,9 +226,16 @@ describe('the outbox', () => {
     const outbox = new OutboxRepository(db);
     const a = outbox.enqueueClaim('a', { token: 't', tags: [], imei: null }).entry;
     const b = outbox.enqueueClaim('b', { token: 't', tags: [], imei: null }).entry;
+    const c = outbox.enqueueClaim('c', { token: 't', tags: [], imei: null }).entry;
     outbox.markFailed(a.id, 'bad');
-    expect(outbox.retry('all-failed')).toBe(1);
-    expect(new OutboxQueries(db).get(a.id)?.state).toBe('pending');
+    outbox.markFailed(c.id, 'Already claimed by another team', 'claimed-elsewhere');
+    expect(new OutboxQueries(db).get(c.id)?.failure).toBe('claimed-elsewhere');
+    // Retrying a claim another team owns would fail the same way: it stays failed.
+    expect(outbox.retry('all-failed', retryableFailures)).toBe(1);
+    expect(outbox.retry(c.id, retryableFailures)).toBe(0);
+    expect(new OutboxQueries(db).get(a.id)).toMatchObject({ state: 'pending', failure: null });
+    expect(new OutboxQueries(db).get(c.id)?.state).toBe('failed');
+    outbox.discard(c.id);
     outbox.markDone(b.id);
     expect(outbox.discard(b.id)).toBe(0);
     expect(outbox.discard(a.id)).toBe(1);

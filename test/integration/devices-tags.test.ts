@@ -127,6 +127,25 @@ describe('tags', () => {
     expect(s.app.devices.tags().map((t) => t.tag)).not.toContain('x');
   });
 
+  it("adds or removes one tag on a selection, keeping each device's other tags, queued ones included", async () => {
+    const [a, b] = [makeToken(), makeToken()];
+    const s = station('admin-key');
+    for (const t of [a, b]) sim.preclaim(t.token, 'team-1');
+    s.app.changes.setTagsBatch([a.deviceId, b.deviceId], ['location', 'customer']);
+    await s.app.sync.run();
+    s.app.changes.setTags(a.deviceId, ['location', 'customer', 'rack=9']); // queued, not sent yet
+    expect(s.app.changes.changeTag('add', [a.deviceId, b.deviceId], 'zone=n')).toEqual({
+      queued: 2,
+      unchanged: 0,
+    });
+    expect(s.app.changes.changeTag('add', [a.deviceId], 'zone=n')).toEqual({ queued: 0, unchanged: 1 });
+    s.app.changes.changeTag('remove', [a.deviceId, b.deviceId], 'customer');
+    expect(() => s.app.changes.changeTag('add', [a.deviceId], 'a,b')).toThrow(/comma/);
+    await s.app.sync.run();
+    expect(sim.devices.get(a.deviceId)!.tags).toEqual(['location', 'rack=9', 'zone=n']);
+    expect(sim.devices.get(b.deviceId)!.tags).toEqual(['location', 'zone=n']);
+  });
+
   it('refuses duplicate and invalid tag names in one place, for the UI and the CLI alike', () => {
     const s = station('admin-key');
     s.app.changes.createTag('  site=A  ');

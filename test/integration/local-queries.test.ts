@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { DevicesRepository } from '../../electron/adapters/db/devices-repo';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
+import type { DeviceSort } from '../../electron/shared/types';
 import { queueClaims } from '../support/queue';
 import { openTestApp } from '../support/station';
 import { makeToken, randomDeviceId } from '../support/tokens';
@@ -36,11 +37,30 @@ describe('the devices screen and the CLI ask SQLite for what they show', () => {
     const first = station.app.devices.page({}, 0, 50);
     expect(first.total).toBe(1_000);
     expect(first.rows.map((d) => d.id)).toEqual(ids.slice(-50).reverse());
-    expect(station.app.devices.page({ order: 'oldest' }, 950, 100).rows.map((d) => d.id)).toEqual(
+    expect(station.app.devices.page({ descending: false }, 950, 100).rows.map((d) => d.id)).toEqual(
       ids.slice(950),
     );
     expect(first.types).toEqual(['nrf9151_LACA', 'nrf9161_LACA']);
     expect(first.tags).toContain('zone=north');
+  });
+
+  it('sorts by any column, the UUID breaking ties, a page at a time', () => {
+    const ids = seedDevices(300);
+    const all = (sort: DeviceSort, descending: boolean) =>
+      [0, 100, 200].flatMap((offset) =>
+        station.app.devices.page({ sort, descending }, offset, 100).rows.map((d) => d.id),
+      );
+    expect(all('id', false)).toEqual([...ids].sort());
+    expect(all('imei', true)).toEqual([...ids].reverse()); // IMEIs were given in claim order
+    const byType = all('type', false);
+    const typeOf = (id: string) => (ids.indexOf(id) % 2 ? 'nrf9151_LACA' : 'nrf9161_LACA');
+    expect(byType.map(typeOf)).toEqual([
+      ...Array(150).fill('nrf9151_LACA'),
+      ...Array(150).fill('nrf9161_LACA'),
+    ]);
+    expect(byType.slice(0, 150)).toEqual(ids.filter((_, i) => i % 2).sort());
+    const byStatus = station.app.devices.page({ sort: 'status', descending: true }, 0, 300).rows;
+    expect(byStatus.findIndex((d) => d.status === 'BLOCKED')).toBe(225); // READY sorts after BLOCKED
   });
 
   it('filters by tag, blocked, type and search, each in SQL, and counts what matches', () => {

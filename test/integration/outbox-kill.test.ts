@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
+import { OutboxQueries } from '../../electron/adapters/db/outbox-queries';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import { ChangesService } from '../../electron/services/changes-service';
 import { TagsRepository } from '../../electron/adapters/db/tags-repo';
@@ -36,7 +37,13 @@ describe('a sync killed with SIGKILL at random moments, then completed', () => {
     queueClaims(dir.path, claims, { tags: (i) => (i % 3 ? [] : ['site=kill']) });
     const db = openDatabase(dir.path);
     const outbox = new OutboxRepository(db);
-    const changes = new ChangesService(db, outbox, new TagsRepository(db), new DevicesRepository(db));
+    const changes = new ChangesService(
+      db,
+      outbox,
+      new TagsRepository(db),
+      new DevicesRepository(db),
+      new OutboxQueries(db),
+    );
     for (const t of claimed) {
       changes.device('block', t.deviceId);
       changes.setTags(t.deviceId, ['site=kill']);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import { openDatabase } from '../../electron/adapters/db/database';
+import { failureAdvice } from '../../electron/core/failure-kind';
 import { ApiSimulator } from '../support/api-sim';
 import { memorySecretBackend, openTestApp, connectedStation } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
@@ -62,7 +63,11 @@ describe('sync of single claims against the API simulator', () => {
     expect(summary).toMatchObject({ sent: 2, succeeded: 1, failed: 1, pending: 0, stopped: null });
     const failed = station.app.queue.list('failed');
     expect(failed).toEqual([
-      expect.objectContaining({ deviceId: bad.deviceId, lastError: 'Invalid attestation token' }),
+      expect.objectContaining({
+        deviceId: bad.deviceId,
+        lastError: 'Invalid attestation token',
+        failure: 'invalid-token',
+      }),
     ]);
     expect(sim.effectCount('claim', good.deviceId)).toBe(1);
   });
@@ -72,7 +77,10 @@ describe('sync of single claims against the API simulator', () => {
     queueClaims([t], ['x'.repeat(101)]);
     const summary = await station.app.sync.run();
     expect(summary).toMatchObject({ failed: 1, succeeded: 0 });
-    expect(station.app.queue.list('failed')[0]?.lastError).toMatch(/100 characters/);
+    expect(station.app.queue.list('failed')[0]).toMatchObject({
+      lastError: expect.stringMatching(/100 characters/),
+      failure: 'refused',
+    });
     await station.app.sync.run();
     expect(sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/claimed-devices')).toHaveLength(
       1,
@@ -146,9 +154,23 @@ describe('sync of single claims against the API simulator', () => {
     expect(byDevice.get(theirs.deviceId)).toMatchObject({
       state: 'failed',
       lastError: expect.stringMatching(/another team/),
+      failure: 'claimed-elsewhere',
     });
     expect(sim.effectCount('claim', ours.deviceId)).toBe(1);
     expect(station.app.devices.list().map((d) => d.id)).toEqual([ours.deviceId]);
+  });
+
+  it('fails a block of a device unclaimed elsewhere as not claimed, a kind Retry cannot help', async () => {
+    const t = makeToken();
+    sim.preclaim(t.token, 'team-1');
+    await station.app.sync.run();
+    sim.devices.delete(t.deviceId); // unclaimed from another laptop since the last refresh
+    station.app.changes.device('block', t.deviceId);
+    const summary = await station.app.sync.run();
+    expect(summary).toMatchObject({ failed: 1, stopped: null });
+    const [entry] = station.app.queue.list('failed');
+    expect(entry).toMatchObject({ kind: 'block', failure: 'not-claimed' });
+    expect(failureAdvice[entry!.failure!].retryable).toBe(false);
   });
 
   it('pulls every page of the device list on its first sync, pages as large as the service gives', async () => {

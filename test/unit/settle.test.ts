@@ -28,6 +28,7 @@ describe('settling an entry whose outcome is unknown', () => {
     expect(settleVerdict({ kind: 'unblock', payload: {} }, device())).toEqual({ verdict: 'done' });
     expect(settleVerdict({ kind: 'block', payload: {} }, { device: null })).toMatchObject({
       verdict: 'failed',
+      failure: 'not-claimed',
     });
     expect(settleVerdict({ kind: 'set-tags', payload: { tags: ['a'] } }, device())).toEqual({
       verdict: 'done',

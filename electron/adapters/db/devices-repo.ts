@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ServiceDevice } from '../../core/service-model';
-import type { DeviceFields, DeviceReadView } from '../../shared/types';
+import type { DeviceFields, DeviceReadView, DeviceSort } from '../../shared/types';
 import { write } from './database';
 
 export type { ServiceDevice } from '../../core/service-model';
@@ -20,8 +20,20 @@ export interface DeviceQuery {
   /** true: only blocked devices; false: only the others. */
   blocked?: boolean;
   type?: string;
-  order?: 'newest' | 'oldest';
+  /** The column the list is ordered by (claim time when unset), then the UUID. */
+  sort?: DeviceSort;
+  /** Largest first: the newest claims, by default. */
+  descending?: boolean;
 }
+
+/** Each sort's column; each has an index ending in the UUID, so a page of a sorted list reads only that page. */
+const sortColumns: Record<DeviceSort, string> = {
+  claimed: 'd.claimed_at',
+  id: 'd.id',
+  imei: 'd.imei',
+  type: 'd.device_type',
+  status: 'd.status',
+};
 
 interface DeviceRow {
   id: string;
@@ -72,10 +84,12 @@ function clauses(query: DeviceQuery): { where: string; order: string; params: un
     where.push('d.device_type = ?');
     params.push(query.type);
   }
-  const direction = query.order === 'oldest' ? 'ASC' : 'DESC';
+  const direction = query.descending === false ? 'ASC' : 'DESC';
+  const column = sortColumns[query.sort ?? 'claimed'];
   return {
     where: where.length ? `WHERE ${where.join(' AND ')}` : '',
-    order: `ORDER BY d.claimed_at ${direction}, d.id ${direction}`,
+    order:
+      column === 'd.id' ? `ORDER BY d.id ${direction}` : `ORDER BY ${column} ${direction}, d.id ${direction}`,
     params,
   };
 }

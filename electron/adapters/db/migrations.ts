@@ -155,6 +155,16 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX outbox_finished ON outbox (state, updated_at);
       CREATE INDEX outbox_tag_changes ON outbox (seq) WHERE kind IN ('tag-create', 'tag-update', 'tag-delete');
     `),
+  // 9: what kind of refusal failed an entry, so the screen can say what to do and offer Retry only
+  // where retrying can help; and the device list sorted by any column reads one page through an
+  // index, not 50,000 rows.
+  (db) =>
+    db.exec(`
+      ALTER TABLE outbox ADD COLUMN failure TEXT;
+      CREATE INDEX devices_by_imei ON devices (imei, id);
+      CREATE INDEX devices_by_type ON devices (device_type, id);
+      CREATE INDEX devices_by_status ON devices (status, id);
+    `),
 ];
 
 /** "FCLM": written into the database header, so a Fieldclaim file is recognised as one. */

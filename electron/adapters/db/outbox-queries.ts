@@ -119,6 +119,18 @@ export class OutboxQueries {
     return byDevice;
   }
 
+  /** The tags each device will have once its waiting tag change is sent, for those with one. */
+  upcomingTags(deviceIds: string[]): Map<string, string[]> {
+    const rows = this.db
+      .prepare<[string], { device_id: string; payload: string }>(
+        `SELECT o.device_id, o.payload FROM json_each(?) j CROSS JOIN outbox o ON o.device_id = j.value
+         WHERE o.kind = 'set-tags' AND o.state IN ('pending', 'sending') ORDER BY o.seq`,
+      )
+      .all(JSON.stringify(deviceIds));
+    // Later entries overwrite earlier ones: the last queued list is the one that will stand.
+    return new Map(rows.map((r) => [r.device_id, (JSON.parse(r.payload) as { tags: string[] }).tags]));
+  }
+
   /** One device's changes the service has not confirmed, oldest first. */
   unsettledFor(deviceId: string): StoredEntry[] {
     return this.db

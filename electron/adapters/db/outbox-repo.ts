@@ -7,7 +7,7 @@ import {
   type PayloadByKind,
   type StoredEntry,
 } from '../../core/outbox-entry';
-import type { EntryKind, EntryState } from '../../shared/types';
+import type { EntryKind, EntryState, FailureKind } from '../../shared/types';
 import { newClientId } from './client-id';
 import { write } from './database';
 
@@ -22,6 +22,7 @@ export interface OutboxRow {
   last_error: string | null;
   next_attempt_at: number | null;
   uncertain: number;
+  failure: FailureKind | null;
   created_at: string;
   updated_at: string;
 }
@@ -59,6 +60,7 @@ export function toEntry(row: OutboxRow): StoredEntry {
     payload,
     uncertain: row.uncertain === 1,
     nextAttemptAt: row.next_attempt_at,
+    failure: row.failure ?? null,
   } as StoredEntry;
 }
 
@@ -86,14 +88,14 @@ export class OutboxRepository {
     );
     this.refreshClaim = db.prepare(
       `UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, attempts = 0, next_attempt_at = NULL,
-       updated_at = ? WHERE seq = ?`,
+       failure = NULL, updated_at = ? WHERE seq = ?`,
     );
     this.setSending = db.prepare(
       `UPDATE outbox SET state = 'sending', uncertain = 1, attempts = attempts + 1, updated_at = ? WHERE client_id = ?`,
     );
     this.setState = db.prepare(
       `UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, uncertain = ?, attempts = attempts + ?,
-       updated_at = ? WHERE client_id = ?`,
+       failure = NULL, updated_at = ? WHERE client_id = ?`,
     );
     this.firstBarrier = db
       .prepare<[], number>(
@@ -211,15 +213,16 @@ export class OutboxRepository {
   }
 
   /** Which of these devices already have a claim in the outbox (in any state). */
-  devicesWithClaim(deviceIds: string[]): Set<string> {
-    return new Set(
-      this.db
-        .prepare<[string], string>(
-          `SELECT DISTINCT device_id FROM outbox WHERE kind = 'claim' AND device_id IN (SELECT value FROM json_each(?))`,
-        )
-        .pluck()
-        .all(JSON.stringify(deviceIds)),
-    );
+  /** The state of each of these devices' latest claim, for those with one. */
+  claimStates(deviceIds: string[]): Map<string, EntryState> {
+    const rows = this.db
+      .prepare<[string], { device_id: string; state: EntryState }>(
+        `SELECT device_id, state FROM outbox WHERE seq IN (
+           SELECT max(seq) FROM outbox WHERE kind = 'claim' AND device_id IN (SELECT value FROM json_each(?))
+           GROUP BY device_id)`,
+      )
+      .all(JSON.stringify(deviceIds));
+    return new Map(rows.map((r) => [r.device_id, r.state]));
   }
 
   private insertRow(kind: EntryKind, key: string, payloadJson: string, stamp: string): number {
@@ -329,8 +332,15 @@ export class OutboxRepository {
     this.writeState(id, 'done', null, null, false, false);
   }
 
-  markFailed(id: string, error: string): void {
-    this.writeState(id, 'failed', error, null, false, false);
+  markFailed(id: string, error: string, failure: FailureKind = 'refused'): void {
+    write(this.db, () =>
+      this.db
+        .prepare(
+          `UPDATE outbox SET state = 'failed', last_error = ?, failure = ?, next_attempt_at = NULL, uncertain = 0,
+           updated_at = ? WHERE client_id = ?`,
+        )
+        .run(error, failure, now(), id),
+    );
   }
 
   /**
@@ -366,16 +376,23 @@ export class OutboxRepository {
     );
   }
 
-  /** Failed entries go back in line; returns how many. */
-  retry(id: string | 'all-failed'): number {
+  /**
+   * Failed entries go back in line, those of a kind retrying can help (see failureAdvice); returns
+   * how many. Entries failed before kinds were recorded have none and count as retryable.
+   */
+  retry(id: string | 'all-failed', retryableKinds: readonly FailureKind[]): number {
     const stamp = now();
-    const reset = `state = 'pending', next_attempt_at = NULL, updated_at = ?`;
+    const reset = `state = 'pending', next_attempt_at = NULL, failure = NULL, updated_at = ?`;
+    const retryable = `(failure IS NULL OR failure IN (SELECT value FROM json_each(?)))`;
+    const kinds = JSON.stringify(retryableKinds);
     return write(this.db, () =>
       id === 'all-failed'
-        ? this.db.prepare(`UPDATE outbox SET ${reset} WHERE state = 'failed'`).run(stamp).changes
+        ? this.db
+            .prepare(`UPDATE outbox SET ${reset} WHERE state = 'failed' AND ${retryable}`)
+            .run(stamp, kinds).changes
         : this.db
-            .prepare(`UPDATE outbox SET ${reset} WHERE client_id = ? AND state = 'failed'`)
-            .run(stamp, id).changes,
+            .prepare(`UPDATE outbox SET ${reset} WHERE client_id = ? AND state = 'failed' AND ${retryable}`)
+            .run(stamp, id, kinds).changes,
     );
   }
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CodedError } from '../../shared/result';
-import { entryStates, type EntryState } from '../../shared/types';
+import { entryStates, type EntryState, type OutboxEntry } from '../../shared/types';
 import { exitCodes, exitCodeForSync } from '../exit-codes';
 import { nonNegativeInt, positiveInt, type Runner } from '../options';
 import { formatSync, queueLine, text } from '../text';
@@ -19,19 +19,17 @@ export function registerQueue(program: Command, run: Runner): void {
           opts.limit === undefined && opts.offset === 0
             ? app.queue.iterate({ state: opts.state })
             : app.queue.slice({ state: opts.state }, opts.offset, opts.limit ?? Number.MAX_SAFE_INTEGER);
-        const contract = function* () {
-          for (const e of entries)
-            yield {
-              id: e.id,
-              kind: e.kind,
-              deviceId: e.deviceId,
-              state: e.state,
-              attempts: e.attempts,
-              lastError: e.lastError,
-              createdAt: e.createdAt,
-            };
-        };
-        return { rows: contract(), line: queueLine, empty: text.emptyQueue };
+        // The JSON keeps the spec's fields; the text adds, for a failed entry, what to do.
+        const asJson = (e: OutboxEntry) => ({
+          id: e.id,
+          kind: e.kind,
+          deviceId: e.deviceId,
+          state: e.state,
+          attempts: e.attempts,
+          lastError: e.lastError,
+          createdAt: e.createdAt,
+        });
+        return { rows: entries, line: queueLine, asJson, empty: text.emptyQueue };
       }),
     );
 
@@ -43,7 +41,7 @@ export function registerQueue(program: Command, run: Runner): void {
       run(async (app) => {
         if (!id && !opts.allFailed) throw new CodedError('invalid-argument', text.retryWhat);
         const result = app.queue.retry(opts.allFailed ? 'all-failed' : id!);
-        return { json: result, text: text.requeued(result.requeued) };
+        return { json: result, text: text.requeued(result.requeued, result.stillFailed) };
       }),
     );
 
