@@ -94,7 +94,11 @@ export async function openUi(page: Page, transport: TestTransport): Promise<void
  * The app's services on a temp folder, served to a browser through the transport. Defaults: a
  * keychain stand-in and no recognised serial ports (tests type port paths or list their own).
  */
-export async function startUi(options: Partial<FieldclaimOptions> = {}) {
+export async function startUi(
+  options: Partial<FieldclaimOptions> = {},
+  /** How often the live port list looks (the desktop app's second); null: the station is not started. */
+  stationIntervalMs: number | null = 200,
+) {
   const dir = tempDir();
   const app = new Fieldclaim({
     dataDir: dir.path,
@@ -104,9 +108,12 @@ export async function startUi(options: Partial<FieldclaimOptions> = {}) {
     ...options,
   });
   const transport = await new TestTransport(app).start();
+  // As the desktop app starts it: ports listed live, the watch on unless switched off.
+  if (stationIntervalMs !== null) app.startStation(stationIntervalMs);
   return {
     app,
     transport,
+    dataDir: dir.path,
     async close() {
       await transport.stop();
       app.close();
