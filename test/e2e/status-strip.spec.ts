@@ -103,7 +103,7 @@ test('during a sync the strip says online and the counts fall as the progress fi
             countsFalling: waiting > 0 && waiting < all,
           };
         }, total),
-      { timeout: 20_000 },
+      { timeout: 20_000, intervals: [100] },
     )
     .toEqual({ filling: true, connection: 'Online', countsFalling: true });
   await expect(page.getByTestId('outbox-counts')).toContainText(

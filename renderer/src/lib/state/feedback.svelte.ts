@@ -15,10 +15,10 @@ const tunes: Record<Outcome, { type: OscillatorType; notes: number[]; ms: number
  * switched off).
  */
 export class FeedbackState {
+  /** The latest flash; its element fades out by itself and stays, invisible, until the next one. */
   flash = $state<{ outcome: Outcome; id: number } | null>(null);
   private audio: AudioContext | null = null;
   private flashes = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
 
   get enabled(): boolean {
     return settingsState.settings?.feedback ?? true;
@@ -28,8 +28,6 @@ export class FeedbackState {
     if (!this.enabled) return;
     this.play(outcome);
     this.flash = { outcome, id: ++this.flashes };
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => (this.flash = null), 900);
   }
 
   private play(outcome: Outcome): void {
