@@ -97,6 +97,8 @@ test('the Station dark, at 1024x700, and at 150% zoom', async ({ browser }) => {
     ['station-dark.png', { viewport: { width: 1366, height: 768 }, colorScheme: 'dark' as const }],
     ['station-1024x700.png', { viewport: { width: 1024, height: 700 } }],
     ['station-zoom150.png', { viewport: { width: 911, height: 512 }, deviceScaleFactor: 1.5 }],
+    // A 1024x700 window at 150%: 683x467 CSS pixels, the compact rail.
+    ['station-1024x700-zoom150.png', { viewport: { width: 683, height: 467 }, deviceScaleFactor: 1.5 }],
   ] as const) {
     const context = await browser.newContext(options);
     const page = await context.newPage();
