@@ -43,7 +43,7 @@ export async function startDemo(options: DemoOptions = {}) {
     listPorts: bench.listPorts,
     bulkBatchSize: 25,
   });
-  app.settings.update({ siteTags: ['location=Trondheim', 'customer=Acme'], timeoutMs: 3000 });
+  app.settings.update({ siteTags: ['location=Trondheim', 'customer=Acme'], timeoutMs: 5000 });
 
   // Yesterday's work: claimed devices and tags to browse, and claims still waiting to go out.
   const earlier = Array.from({ length: 40 }, (_, i) => makeToken({ deviceType: i % 4 === 0 ? 4 : 6 }));
@@ -65,7 +65,7 @@ export async function startDemo(options: DemoOptions = {}) {
     config: { attestTokenSupported: false, numberedErrors: true },
     usb: { serialNumber: '001050900012' },
   });
-  await bench.add({ config: { responseDelayMs: 350, deviceType: 4 }, usb: { serialNumber: '001050900013' } });
+  await bench.add({ config: { responseDelayMs: 200, deviceType: 4 }, usb: { serialNumber: '001050900013' } });
   const later = await bench.add(
     { config: { deviceType: 6, model: 'nRF9151-LACA' }, usb: { serialNumber: '001051200014' } },
     false,
