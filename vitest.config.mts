@@ -1,9 +1,14 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        // The renderer's pure modules (renderer/src/lib/*.ts) reach shared code as its build does.
+        resolve: { alias: { $shared: resolve(import.meta.dirname, 'electron/shared') } },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
       // The thin Electron layer, against the contract, with the 'electron' module mocked.
       {
         // electron-vite defines the build's version and commit for main; here a stand-in.

@@ -23,7 +23,10 @@ export const queueLine = (
 
 export function formatSync(s: SyncSummary): string {
   const line = `Sent ${s.sent}: ${s.succeeded} succeeded, ${s.failed} failed; ${s.pending} still pending; ${s.devices} devices in the local list.`;
-  return s.stopped ? `${line}\nStopped: ${s.stopped.message}` : line;
+  if (!s.stopped) return line;
+  // The service's words are the window's; the command line names its own way to store a key.
+  const hint = s.stopped.reason === 'no-key' ? `\n${text.storeKey}` : '';
+  return `${line}\nStopped: ${s.stopped.message}${hint}`;
 }
 
 export const deviceLine = (d: ClaimedDevice) =>
@@ -65,6 +68,7 @@ export const text = {
   keyStatus: (stored: boolean, backend: string | null, notice: string | null) =>
     stored ? `A key is stored (${backend}).` : `No key is stored.${notice ? ` ${notice}` : ''}`,
   keyRemoved: 'Key removed.',
+  storeKey: 'Store one with `fieldclaim key set < key.txt`, or set FIELDCLAIM_API_KEY.',
   noKeyOnStdin: 'no key on stdin: pipe it in, e.g. `fieldclaim key set < key.txt`',
   oneScanTarget: 'give exactly one of --port PATH, --serial-number SN, --all or --watch',
   watching: 'Watching for boards; plug one in (Ctrl-C stops).',

@@ -15,3 +15,14 @@ export function probeWaits(deadlineMs: number): number[] {
   const scale = Math.min(1, deadlineMs / total);
   return PROBE_WAITS_MS.map((w) => Math.max(MIN_PROBE_WAIT_MS, Math.round(w * scale)));
 }
+
+/**
+ * How long a read may take before it gives up on a board that never answers: what the station's
+ * tile counts down against. Auto mode tries a shell, then a bare AT host (each with its probe
+ * waits), then listens for a token printed at boot; every other mode gives up after one deadline.
+ */
+export function readDeadlineMs(mode: 'auto' | 'at' | 'shell' | 'passive', deadlineMs: number): number {
+  if (mode !== 'auto') return deadlineMs;
+  const probes = probeWaits(deadlineMs).reduce((sum, w) => sum + w, 0);
+  return 2 * probes + deadlineMs;
+}

@@ -87,6 +87,8 @@ else if (!app.requestSingleInstanceLock()) {
     window = createMainWindow(outDir, rendererUrl, isAppUrl);
     // Settles whatever a crash left half-sent, then syncs whenever the API is reachable.
     fieldclaim.sync.startAuto();
+    // Ports listed live; the watch on unless the technician switched it off.
+    fieldclaim.startStation();
     powerMonitor.on('resume', () => fieldclaim.sync.poke());
     app.on('window-all-closed', () => {
       fieldclaim.close();

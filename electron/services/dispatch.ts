@@ -18,12 +18,11 @@ function handlersFor(app: Fieldclaim): Handlers {
       return station.read(args);
     },
     readAllPorts: (args) => station.readAll(args),
-    getStation: () => ({ tiles: station.snapshot(), watching: station.isWatching() }),
-    setWatch: (args) => {
-      if (args.watching) station.startWatch({ mode: 'auto' });
-      else station.stopWatch();
-      return { watching: station.isWatching() };
-    },
+    getStation: () => station.view(),
+    setWatch: (args) => station.setWatch(args.watching),
+    readSerialNumber: ({ serialNumber, ...options }) => station.readBySerialNumber(serialNumber, options),
+    dismissTiles: (args) => station.dismiss(args.paths),
+    clearSession: () => station.clearSession(),
     previewImport: (args) => imports.previewBytes(args.name, Buffer.from(args.base64, 'base64')),
     commitImport: (args) => imports.commitPreview(args.id, args.tags),
     exportFile: (args) => {

@@ -1,4 +1,4 @@
-import type { PortTile, RefreshProgress, SyncProgress } from '../shared/types';
+import type { PortTile, RefreshProgress, SessionRead, SyncProgress } from '../shared/types';
 
 /**
  * What services announce. `changed` says only that something the status derives from changed
@@ -11,6 +11,7 @@ export interface ServiceEvents {
   keyStored: undefined;
   syncProgress: SyncProgress;
   stationChanged: PortTile[];
+  sessionChanged: SessionRead[];
   importProgress: { fraction: number };
   refreshProgress: RefreshProgress;
   /** Work was queued (a board read, an import, a change): auto sync waits for a quiet moment, then sends it. */

@@ -67,6 +67,7 @@ export class Fieldclaim {
   private readonly events = new EventBus<ServiceEvents>();
   private readonly pushed = new EventBus<Events>();
   private statusDue = false;
+  private lastThrottledPush = 0;
   private closed = false;
 
   constructor(options: FieldclaimOptions) {
@@ -108,7 +109,8 @@ export class Fieldclaim {
       db,
       outbox,
       queries,
-      siteTags: () => this.settings.get().siteTags,
+      // The site's tags and the session's: the one rule every way into the queue follows.
+      siteTags: () => this.settings.defaultTags(),
       log: this.log,
       events,
       startTokenFileThread: options.startTokenFileThread,
@@ -123,8 +125,12 @@ export class Fieldclaim {
         if (result.queued) events.emit('workQueued', undefined);
         return result;
       },
-      siteTags: () => this.settings.get().siteTags,
+      defaultTags: () => this.settings.defaultTags(),
+      defaultTimeoutMs: () => this.settings.get().timeoutMs,
       onChange: (tiles) => events.emit('stationChanged', tiles),
+      onSession: (reads) => events.emit('sessionChanged', reads),
+      saveWatch: (watch) => this.settings.update({ watch }),
+      warn: (message) => this.log.warn('station', message),
     });
     this.refresh = new RefreshService({
       db,
@@ -166,14 +172,28 @@ export class Fieldclaim {
       { info: options.build, resourcesPath: options.resourcesPath },
     );
 
-    // A new key is worth trying at once.
-    events.on('keyStored', () => this.sync.poke());
+    // A new key is worth trying at once (and a refusal of the old one is news no more).
+    events.on('keyStored', () => this.sync.keyChanged());
     events.on('changed', () => this.pushStatusSoon());
-    events.on('syncProgress', (p) => this.pushed.emit('syncProgress', p));
+    events.on('syncProgress', (p) => {
+      this.pushed.emit('syncProgress', p);
+      // The counts move while a sync runs: the status follows, a few times a second at most.
+      this.pushStatusThrottled();
+    });
+    events.on('sessionChanged', (reads) => this.pushed.emit('sessionChanged', reads));
     events.on('stationChanged', (t) => this.pushed.emit('stationChanged', t));
     events.on('importProgress', (p) => this.pushed.emit('importProgress', p));
     events.on('refreshProgress', (p) => this.pushed.emit('refreshProgress', p));
     events.on('workQueued', () => this.sync.workQueued());
+  }
+
+  /**
+   * The station as the desktop app runs it: the port list kept live, and the watch on unless the
+   * technician switched it off (a setting that outlives restarts). The CLI never calls this.
+   */
+  startStation(intervalMs = 1000): void {
+    this.station.startMonitor(intervalMs);
+    if (this.settings.get().watch) this.station.startWatch({ mode: 'auto', intervalMs });
   }
 
   /** What the window (or the CLI, or a test) is told as it happens. */
@@ -200,11 +220,19 @@ export class Fieldclaim {
     });
   }
 
+  /** At most four status pushes a second from a running sync (each counts the outbox). */
+  private pushStatusThrottled(): void {
+    const now = Date.now();
+    if (now - this.lastThrottledPush < 250) return;
+    this.lastThrottledPush = now;
+    this.pushStatusSoon();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.sync.close();
-    this.station.stopWatch();
+    this.station.close();
     this.events.clear();
     this.pushed.clear();
     this.db.close();

@@ -14,6 +14,9 @@ export const defaultSettings: Settings = {
   siteTags: [],
   refreshHours: 4,
   retentionDays: 30,
+  watch: true,
+  sessionTags: [],
+  feedback: true,
 };
 
 /** Settings saved in the database, with per-run overrides (CLI flags, environment). */
@@ -37,10 +40,15 @@ export class SettingsService {
         'invalid-argument',
         'The API URL is not a setting: give it with --api-url or FIELDCLAIM_API_URL (for a loopback test server)',
       );
-    if (change.siteTags) {
-      const tags = normalizeTags(change.siteTags);
-      if (!tags.ok) throw new CodedError('invalid-argument', `site tags: ${tags.reason}`);
-      change = { ...change, siteTags: tags.tags };
+    for (const [field, words] of [
+      ['siteTags', 'site tags'],
+      ['sessionTags', 'session tags'],
+    ] as const) {
+      const given = change[field];
+      if (!given) continue;
+      const tags = normalizeTags(given);
+      if (!tags.ok) throw new CodedError('invalid-argument', `${words}: ${tags.reason}`);
+      change = { ...change, [field]: tags.tags };
     }
     const next = { ...this.get(), ...change };
     const endpoint = resolveApiBase(next.stage, next.apiUrl);
@@ -49,6 +57,12 @@ export class SettingsService {
     this.repo.write({ app: { ...saved, ...change } });
     this.onChange();
     return this.get();
+  }
+
+  /** What everything entering the queue is tagged with first: the site's tags, then the session's. */
+  defaultTags(): string[] {
+    const { siteTags, sessionTags } = this.get();
+    return [...siteTags, ...sessionTags];
   }
 
   /** The API base URL the key may be sent to; refuses anything else before any connection. */

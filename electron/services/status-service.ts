@@ -26,6 +26,11 @@ export interface StatusDeps {
   log: DiagnosticsLog;
 }
 
+/** Local midnight as the outbox writes times (ISO, UTC): "today" is the technician's day. */
+function startOfToday(now = new Date()): string {
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate()).toISOString();
+}
+
 /** What the status bar, the About box, support and the site report are told. */
 export class StatusService {
   constructor(
@@ -56,6 +61,11 @@ export class StatusService {
       keyReadOnly: flags.get('keyReadOnly'),
       refresh: this.refreshState(),
       traffic: { ...sync.traffic },
+      sentToday: queries.doneSince(startOfToday()),
+      lastSyncAt: sync.lastSyncAt,
+      reachability: sync.reachability,
+      siteTags: chosen.siteTags,
+      sessionTags: chosen.sessionTags,
     };
     return { key: await keys.status(), ...local };
   }

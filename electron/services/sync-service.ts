@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { defaultRetryPolicy, type RetryPolicy } from '../core/retry-policy';
-import { ProvisioningClient, type FetchLike } from '../adapters/api/provisioning-client';
+import { ProvisioningClient, type FetchLike, type Reachability } from '../adapters/api/provisioning-client';
 import { write } from '../adapters/db/database';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
 import { Lease } from '../adapters/db/lease-repo';
@@ -8,7 +8,7 @@ import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import type { DiagnosticsLog } from '../adapters/log/diagnostics-log';
-import type { ApiTraffic, SyncSummary } from '../shared/types';
+import type { ApiTraffic, SyncStopReason, SyncSummary } from '../shared/types';
 import type { AppFlagsStore } from './app-flags';
 import { AutoSync } from './auto-sync';
 import type { EventBus, ServiceEvents } from './events';
@@ -60,7 +60,8 @@ export interface SyncDeps {
 /** Sending the outbox: one run at a time per data folder, the connection state, and auto sync. */
 export class SyncService {
   private running: Promise<SyncSummary> | null = null;
-  private onlineNow: boolean | null = null;
+  private reachabilityNow: Reachability | null = null;
+  private lastEndedAt: number | null = null;
   private auto: AutoSync | null = null;
   private lastSummary: SyncSummary | null = null;
   private lastLoggedStop: string | null = null;
@@ -76,7 +77,17 @@ export class SyncService {
 
   /** Whether the API answered the last time it was asked; null before the first try. */
   get online(): boolean | null {
-    return this.onlineNow;
+    return this.reachabilityNow === null ? null : this.reachabilityNow === 'reachable';
+  }
+
+  /** How the API host answered the last time: itself, nothing, or a web page in its place. */
+  get reachability(): Reachability | null {
+    return this.reachabilityNow;
+  }
+
+  /** When the last sync ended, whoever started it (ms since epoch). */
+  get lastSyncAt(): number | null {
+    return this.lastEndedAt;
   }
 
   get syncing(): boolean {
@@ -96,6 +107,7 @@ export class SyncService {
     this.running ??= this.runOnce(options.batchSize ?? this.options.bulkBatchSize, options.refresh ?? false)
       .then((summary) => {
         this.lastSummary = summary;
+        this.lastEndedAt = Date.now();
         this.logSync(summary, startedAt);
         return summary;
       })
@@ -127,15 +139,34 @@ export class SyncService {
    * captive portal or proxy answering in its place counts as offline: the API is not reached.
    */
   async probe(): Promise<boolean> {
-    const online = (await this.client('').reachable()) === 'reachable';
-    this.setOnline(online);
-    return online;
+    const reachability = await this.client('').reachable();
+    this.setReachability(reachability);
+    return reachability === 'reachable';
   }
 
   private setOnline(online: boolean): void {
-    if (online === this.onlineNow) return;
-    this.onlineNow = online;
+    // A plain "offline" does not overwrite the more telling "a web page answers in its place".
+    if (!online && this.reachabilityNow === 'intercepted') return;
+    this.setReachability(online ? 'reachable' : 'unreachable');
+  }
+
+  private setReachability(reachability: Reachability): void {
+    if (reachability === this.reachabilityNow) return;
+    this.reachabilityNow = reachability;
     this.changed();
+  }
+
+  /**
+   * A new key was stored: a refusal of the old one no longer stands (the window stops saying so at
+   * once, not after the next sync), and the new key is worth trying now.
+   */
+  keyChanged(): void {
+    const reason = this.lastSummary?.stopped?.reason;
+    if (reason === 'key-rejected' || reason === 'forbidden' || reason === 'no-key') {
+      this.lastSummary = null;
+      this.changed();
+    }
+    this.poke();
   }
 
   /** The rate-limit pause still in force, if any. */
@@ -203,7 +234,7 @@ export class SyncService {
     if (!apiKey)
       return this.endWithoutSending({
         reason: 'no-key',
-        message: 'No API key is stored: add one in Settings (or `fieldclaim key set`)',
+        message: 'No API key is stored: add one in Settings',
       });
     // One sync per data folder: the desktop app and a CLI share it, and recovering another
     // process's entries in flight as "interrupted" would send them twice.
@@ -283,7 +314,11 @@ export class SyncService {
       lease,
       batchSize,
       readOnly: flags.get('keyReadOnly'),
-      onProgress: (progress) => this.deps.events.emit('syncProgress', progress),
+      onProgress: (progress) => {
+        // Entries settled means the service answered: the window says online during the run, not after it.
+        if (progress.sent > 0) this.setReachability('reachable');
+        this.deps.events.emit('syncProgress', progress);
+      },
     });
     const summary = await run.run();
     // The local copy follows the answers; the list itself is pulled only when it is due (or asked for),
@@ -307,7 +342,7 @@ export class SyncService {
     }
     if (summary.stopped?.reason === 'forbidden') flags.set({ keyReadOnly: true });
     // An answer (even a refusal) means the API is reachable; none, or a stand-in's, means it is not.
-    this.setOnline(summary.stopped?.reason !== 'offline' && summary.stopped?.reason !== 'not-api');
+    this.setReachability(reachabilityAfter(summary.stopped?.reason));
     return summary;
   }
 
@@ -353,7 +388,7 @@ export class SyncService {
       const outcome = await this.refreshWith(this.client(apiKey), () =>
         lease.renew() ? null : { reason: 'sync-busy', message: 'Another Fieldclaim took over the sync.' },
       );
-      this.setOnline(outcome.stopped?.reason !== 'offline' && outcome.stopped?.reason !== 'not-api');
+      this.setReachability(reachabilityAfter(outcome.stopped?.reason));
       return outcome;
     } finally {
       if (!this.closed) lease.release();
@@ -372,4 +407,11 @@ export class SyncService {
     this.refreshAbort?.abort();
     this.auto?.stop();
   }
+}
+
+/** What a run's end says of the API host: an answer (even a refusal) means it is there. */
+function reachabilityAfter(reason: SyncStopReason | undefined): Reachability {
+  if (reason === 'offline') return 'unreachable';
+  if (reason === 'not-api') return 'intercepted';
+  return 'reachable';
 }

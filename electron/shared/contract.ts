@@ -19,6 +19,8 @@ import {
   type PortTile,
   type RefreshProgress,
   type ScanResult,
+  type SessionRead,
+  type StationView,
   type Settings,
   type SyncProgress,
   type SyncSummary,
@@ -63,11 +65,28 @@ export const contract = {
     }),
     result: returns<Array<ScanResult | { port: string; error: string }>>(),
   },
-  getStation: { args: noArgs, result: returns<{ tiles: PortTile[]; watching: boolean }>() },
+  getStation: { args: noArgs, result: returns<StationView>() },
+  /** Switches the watch on or off; the choice is remembered across restarts. */
   setWatch: {
     args: z.strictObject({ watching: z.boolean() }),
     result: returns<{ watching: boolean }>(),
   },
+  /** Reads the board with this USB serial number (as on its label), on its console port. */
+  readSerialNumber: {
+    args: z.strictObject({
+      serialNumber: text(200).trim().min(1, 'type a USB serial number'),
+      tags: z.array(text(1000)).max(100).default([]),
+      mode: z.enum(readModes).default('auto'),
+    }),
+    result: returns<ScanResult>(),
+  },
+  /** Dismisses finished and error tiles: these ports, or every such tile when none are named. */
+  dismissTiles: {
+    args: z.strictObject({ paths: z.array(text(4096)).max(1000).optional() }),
+    result: returns<StationView>(),
+  },
+  /** Starts a new session: its list of reads and its counts begin again. Nothing queued changes. */
+  clearSession: { args: noArgs, result: returns<StationView>() },
   /** A token file picked, dropped or pasted, as base64: checked and counted, nothing queued. */
   previewImport: {
     args: z.strictObject({ name: text(500).min(1), base64: z.base64().max(200_000_000) }),
@@ -190,6 +209,8 @@ export const contract = {
         .max(24 * 7)
         .optional(),
       retentionDays: z.number().int().min(1).max(3650).optional(),
+      sessionTags: z.array(text(1000)).max(100).optional(),
+      feedback: z.boolean().optional(),
     }),
     result: returns<Settings>(),
   },
@@ -212,6 +233,8 @@ export interface Events {
   stationChanged: PortTile[];
   importProgress: { fraction: number };
   refreshProgress: RefreshProgress;
+  /** The session's reads, newest first, whenever one ends or the session starts again. */
+  sessionChanged: SessionRead[];
 }
 export type EventName = keyof Events;
 export const eventNames: EventName[] = [
@@ -220,6 +243,7 @@ export const eventNames: EventName[] = [
   'stationChanged',
   'importProgress',
   'refreshProgress',
+  'sessionChanged',
 ];
 
 /** IPC channel names are namespaced so nothing else on ipcMain can collide with them. */

@@ -96,6 +96,41 @@ export interface PortTile {
   state: TileState;
   result: ScanResult | null;
   error: string | null;
+  /**
+   * When the tile's latest read started, or its port appeared (ms since epoch): the station shows
+   * the newest first, so a read just started is on top.
+   */
+  since: number;
+  /** When the read in progress started (ms since epoch); null when none runs. */
+  startedAt: number | null;
+  /** How long the read in progress may take before it gives up (a silent board's case). */
+  deadlineMs: number | null;
+  /** A path typed by hand that the port list does not show: it stays until dismissed. */
+  manual: boolean;
+}
+
+/** One read of this session (since the app started, or since "New session"), whatever became of it. */
+export interface SessionRead {
+  /** Increases with every read of the session: the window tells new outcomes from ones it has seen. */
+  id: number;
+  /** When the read ended (ISO). */
+  at: string;
+  port: string;
+  board: string | null;
+  serialNumber: string | null;
+  deviceId: string | null;
+  imei: string | null;
+  tags: string[];
+  outcome: 'queued' | 'duplicate' | 'error';
+  error: string | null;
+}
+
+/** The station as the window shows it. */
+export interface StationView {
+  tiles: PortTile[];
+  watching: boolean;
+  /** Newest first. */
+  session: SessionRead[];
 }
 
 export interface PortInfo {
@@ -130,6 +165,12 @@ export interface Settings {
   refreshHours: number;
   /** Finished entries leave the queue (for the archive the site report reads) after this many days. */
   retentionDays: number;
+  /** The desktop app reads each board as it is plugged in (on unless switched off). */
+  watch: boolean;
+  /** Tags for this session's batch (e.g. batch-7), added after the site's to everything queued. */
+  sessionTags: string[];
+  /** A sound and a flash of the window for each read's outcome. */
+  feedback: boolean;
 }
 
 /** A window of the devices matching a query. */
@@ -215,6 +256,18 @@ export interface AppStatus {
   refresh: (RefreshProgress & { running: boolean }) | null;
   /** What this process has asked of the API since it started. */
   traffic: ApiTraffic;
+  /** Entries sent and confirmed since midnight, local time. */
+  sentToday: number;
+  /** When the last sync ended, whatever started it (ms since epoch); null before the first. */
+  lastSyncAt: number | null;
+  /**
+   * How the API host answered the last check: 'intercepted' is a web page in its place (a captive
+   * portal, a proxy's login); null before the first check.
+   */
+  reachability: 'reachable' | 'unreachable' | 'intercepted' | null;
+  /** The active site's tags and the session's, as every read and import applies them. */
+  siteTags: string[];
+  sessionTags: string[];
 }
 
 /** What importing a token file would do, before anything is queued. */

@@ -4,6 +4,7 @@ import { Fieldclaim } from '../../electron/services/fieldclaim';
 import { ApiSimulator, isChange } from '../support/api-sim';
 import { plugInBoard } from '../support/station';
 import { tempDir } from '../support/temp-dir';
+import { goTo } from './screens';
 import { openUi, TestTransport } from '../support/test-transport';
 
 const KEY = 'e2e-key-6c1f0a';
@@ -48,7 +49,7 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
   await openUi(page, transport);
 
   // Settings: hand over the key (write-only).
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await goTo(page, 'Settings');
   await expect(page.getByText(`Using ${sim.baseUrl}`)).toBeVisible();
   await page.getByLabel('Paste a new key').fill(KEY);
   await page.getByRole('button', { name: 'Save key' }).click();
@@ -56,17 +57,17 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
   await expect(page.getByLabel('Paste a new key')).toHaveValue('');
 
   // Station: read the board on its pty.
-  await page.getByRole('button', { name: 'Station' }).click();
-  await page.getByLabel('Port path').fill(board.pty.appPath);
-  await page.getByLabel('Tags for this read').fill('site=e2e, batch-1');
-  await page.getByLabel('Port path').press('Enter');
+  await goTo(page, 'Station');
+  await page.getByLabel('Tags for this session').fill('site=e2e, batch-1');
+  await page.getByLabel('Port path or USB serial number').fill(board.pty.appPath);
+  await page.getByLabel('Port path or USB serial number').press('Enter');
   const tile = page.getByTestId('port-tile').filter({ hasText: board.pty.appPath });
   await expect(tile.locator('[data-state]')).toHaveAttribute('data-state', 'queued');
   await expect(tile.getByTestId('imei')).toHaveText('351358815178345');
   await expect(tile.getByTestId('device-id')).toContainText(board.modem.config.deviceId.split('-')[0]!);
 
   // Queue: the claim waits.
-  await page.getByRole('button', { name: 'Queue' }).click();
+  await goTo(page, 'Queue');
   const row = page.locator(`[data-testid="queue-row"][data-device="${board.modem.config.deviceId}"]`);
   await expect(row).toHaveAttribute('data-state', 'pending');
   await expect(row).toContainText('pending');
@@ -74,13 +75,13 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
 
   // Sync: claimed.
   await page.getByRole('button', { name: 'Sync now' }).click();
-  await expect(page.getByTestId('sync-result')).toContainText('1 claimed, 0 failed, 0 waiting');
+  await expect(page.getByTestId('sync-result')).toContainText(': 1 sent');
   await expect(row).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('outbox-counts')).toContainText('0 waiting');
   expect(sim.effectCount('claim', board.modem.config.deviceId)).toBe(1);
 
   // Devices: the service's copy, with the tags.
-  await page.getByRole('button', { name: 'Devices' }).click();
+  await goTo(page, 'Devices');
   const device = page.locator(`[data-testid="device-row"][data-device="${board.modem.config.deviceId}"]`);
   await expect(device).toContainText('READY');
   await expect(device).toContainText('site=e2e, batch-1');
@@ -94,8 +95,10 @@ test('a refused key pauses the sync and says why, keeping the claim', async ({ p
     await app.station.read({ port: second.pty.appPath, tags: [], mode: 'at' });
     await openUi(page, transport);
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await expect(page.getByTestId('sync-result')).toContainText('paused: The API key was refused (401)');
-    await page.getByRole('button', { name: 'Queue' }).click();
+    await expect(page.locator('[data-problem="key-rejected"]')).toContainText(
+      'Key refused: enter a new key in Settings',
+    );
+    await goTo(page, 'Queue');
     await expect(
       page.locator(`[data-testid="queue-row"][data-device="${second.modem.config.deviceId}"]`),
     ).toHaveAttribute('data-state', 'pending');
@@ -114,8 +117,8 @@ test('a 429 pauses the queue and the status bar says until when', async ({ page 
     expect(waiting).toBeGreaterThan(0);
     await openUi(page, transport);
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await expect(page.getByTestId('pause-reason')).toContainText('Rate limited until');
-    await expect(page.getByTestId('connection')).toContainText('online');
+    await expect(page.locator('[data-problem="rate-limited"]')).toContainText('Rate limited until');
+    await expect(page.getByTestId('connection')).toContainText('Online');
     // Nothing was dropped.
     await expect(page.getByTestId('outbox-counts')).toContainText(`${waiting} waiting`);
   } finally {

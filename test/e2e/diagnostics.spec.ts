@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { goTo } from './screens';
 import { openUi, startUi } from '../support/test-transport';
 
 let ui: Awaited<ReturnType<typeof startUi>>;
@@ -13,12 +14,12 @@ test('Settings saves a diagnostics report with the version, the system and the l
 }) => {
   await openUi(page, ui.transport);
   // An error the technician met: a port that is not there.
-  await page.getByRole('button', { name: 'Station' }).click();
-  await page.getByLabel('Port path').fill('/dev/ttyACM97');
-  await page.getByLabel('Port path').press('Enter');
-  await expect(page.getByRole('alert')).toContainText('/dev/ttyACM97');
+  await goTo(page, 'Station');
+  await page.getByLabel('Port path or USB serial number').fill('/dev/ttyACM97');
+  await page.getByLabel('Port path or USB serial number').press('Enter');
+  await expect(page.getByTestId('tile-error')).toContainText('/dev/ttyACM97');
 
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await goTo(page, 'Settings');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Save diagnostics…' }).click(),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Fieldclaim } from '../../electron/services/fieldclaim';
+import { goTo } from './screens';
 import { openUi, startUi } from '../support/test-transport';
 import { makeToken } from '../support/tokens';
 
@@ -19,7 +20,7 @@ test('a picked file is previewed (counts, rejected rows with reasons) and queued
   page,
 }) => {
   await openUi(page, ui.transport);
-  await page.getByRole('button', { name: 'Queue' }).click();
+  await goTo(page, 'Queue');
   await page.getByTestId('import-file').setInputFiles(join(corpus, 'truncated-token.csv'));
   const preview = page.getByTestId('import-preview');
   await expect(preview).toContainText('truncated-token.csv: 2 rows');
@@ -43,7 +44,7 @@ test('pasted tokens and a dropped file go through the same preview', async ({ pa
   app.imports.commitPreview(seedPreview.id, []);
 
   await openUi(page, ui.transport);
-  await page.getByRole('button', { name: 'Queue' }).click();
+  await goTo(page, 'Queue');
   await page.getByLabel('Or paste tokens, one per line').fill(`${queued.token}\n${makeToken().token}\n`);
   await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
   await expect(page.getByTestId('preview-new')).toHaveText('1');
@@ -51,7 +52,7 @@ test('pasted tokens and a dropped file go through the same preview', async ({ pa
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   // Drop a file onto the window from the Station screen: the preview opens on the Queue screen.
-  await page.getByRole('button', { name: 'Station' }).click();
+  await goTo(page, 'Station');
   const content = readFileSync(join(corpus, 'gather-tool.csv'), 'utf8');
   await page.evaluate((text) => {
     const transfer = new DataTransfer();
@@ -69,7 +70,7 @@ test('a double click on Queue sends the file once', async ({ page }) => {
     if (request.url().endsWith('/rpc/commitImport')) commits.push(request.url());
   });
   await openUi(page, ui.transport);
-  await page.getByRole('button', { name: 'Queue' }).click();
+  await goTo(page, 'Queue');
   await page.getByTestId('import-file').setInputFiles(join(corpus, 'bulk-basic.csv'));
   const queueButton = page.getByRole('button', { name: 'Queue 3 claims' });
   await expect(queueButton).toBeEnabled();

@@ -53,6 +53,40 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
     expect((await station.app.keys.status()).stored).toBe(false);
   });
 
+  it("checks the station's calls: a serial number to read, paths to dismiss, session tags", async () => {
+    for (const [channel, args] of [
+      ['readSerialNumber', {}],
+      ['readSerialNumber', { serialNumber: '   ' }],
+      ['readSerialNumber', { serialNumber: 'x'.repeat(201) }],
+      ['dismissTiles', { paths: '/dev/ttyACM0' }],
+      ['dismissTiles', { paths: [7] }],
+      ['clearSession', { all: true }],
+      ['updateSettings', { sessionTags: 'batch-7' }],
+      ['updateSettings', { feedback: 'yes' }],
+      ['updateSettings', { watch: false }],
+    ] as const) {
+      expect(await dispatch(channel, args), `${channel} <- ${JSON.stringify(args)}`).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-argument' },
+      });
+    }
+    // Session tags keep the tag rule in the main process too, whatever the window checked.
+    expect(await dispatch('updateSettings', { sessionTags: ['a,b'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument', message: expect.stringContaining('session tags') },
+    });
+    expect(await dispatch('readSerialNumber', { serialNumber: '001051209999' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await dispatch('dismissTiles', {})).toMatchObject({ ok: true, value: { session: [] } });
+    expect(await dispatch('setWatch', { watching: false })).toMatchObject({
+      ok: true,
+      value: { watching: false },
+    });
+    expect(station.app.settings.get().watch).toBe(false);
+  });
+
   it('refuses unknown channels, including prototype names', async () => {
     for (const name of ['nope', '__proto__', 'constructor', 'toString']) {
       expect(await dispatch(name, {})).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -29,7 +29,14 @@ export class TestTransport {
   private readonly unsubscribes: Array<() => void> = [];
   url = '';
 
-  constructor(private readonly app: Fieldclaim) {}
+  constructor(
+    private readonly app: Fieldclaim,
+    /**
+     * For a plain browser (the demo): the page gets window.api from a script this server adds to
+     * index.html, instead of from Playwright's addInitScript. A file, not inline: the CSP forbids that.
+     */
+    private readonly options: { injectApi?: boolean; port?: number } = {},
+  ) {}
 
   async start(): Promise<this> {
     if (!existsSync(join(rendererDir, 'index.html')))
@@ -63,6 +70,22 @@ export class TestTransport {
         req.on('close', () => this.clients.delete(res));
         return;
       }
+      if (this.options.injectApi && url.pathname === '/fieldclaim-http-api.js') {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' });
+        // esbuild (tsx) may wrap functions in __name(); the browser has no such helper.
+        res.end(
+          `var __name = (f) => f;\n(${installHttpApi.toString()})(${JSON.stringify({ channels, events: eventNames })});`,
+        );
+        return;
+      }
+      if (this.options.injectApi && (url.pathname === '/' || url.pathname === '/index.html')) {
+        const html = readFileSync(join(rendererDir, 'index.html'), 'utf8').replace(
+          '<script type="module"',
+          '<script src="/fieldclaim-http-api.js"></script>\n    <script type="module"',
+        );
+        res.writeHead(200, { 'Content-Type': mimeTypes['.html']! }).end(html);
+        return;
+      }
       const file = normalize(join(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname));
       if (!file.startsWith(rendererDir) || !existsSync(file) || !statSync(file).isFile()) {
         res.writeHead(404).end();
@@ -71,7 +94,7 @@ export class TestTransport {
       res.writeHead(200, { 'Content-Type': mimeTypes[extname(file)] ?? 'application/octet-stream' });
       createReadStream(file).pipe(res);
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this;
   }
@@ -94,7 +117,11 @@ export async function openUi(page: Page, transport: TestTransport): Promise<void
  * The app's services on a temp folder, served to a browser through the transport. Defaults: a
  * keychain stand-in and no recognised serial ports (tests type port paths or list their own).
  */
-export async function startUi(options: Partial<FieldclaimOptions> = {}) {
+export async function startUi(
+  options: Partial<FieldclaimOptions> = {},
+  /** How often the live port list looks (the desktop app's second); null: the station is not started. */
+  stationIntervalMs: number | null = 200,
+) {
   const dir = tempDir();
   const app = new Fieldclaim({
     dataDir: dir.path,
@@ -104,9 +131,12 @@ export async function startUi(options: Partial<FieldclaimOptions> = {}) {
     ...options,
   });
   const transport = await new TestTransport(app).start();
+  // As the desktop app starts it: ports listed live, the watch on unless switched off.
+  if (stationIntervalMs !== null) app.startStation(stationIntervalMs);
   return {
     app,
     transport,
+    dataDir: dir.path,
     async close() {
       await transport.stop();
       app.close();

@@ -85,6 +85,16 @@ export class OutboxQueries {
     return counts;
   }
 
+  /** Entries the service confirmed since a moment (ISO time): "sent today" (the outbox_finished index). */
+  doneSince(since: string): number {
+    return (
+      this.db
+        .prepare<[string], number>(`SELECT COUNT(*) FROM outbox WHERE state = 'done' AND updated_at >= ?`)
+        .pluck()
+        .get(since) ?? 0
+    );
+  }
+
   /** Entries finished since a moment (ISO time) that failed: for the sync's log. */
   failedSince(since: string, limit: number): StoredEntry[] {
     return this.db

@@ -58,7 +58,8 @@ export function registerScan(program: Command, run: Runner): void {
         if (!tags.ok) throw new CodedError('invalid-argument', `--tag: ${tags.reason}`);
         const serial = {
           mode: opts.mode,
-          tags: [...app.settings.get().siteTags, ...tags.tags],
+          // The station puts the site's and the session's tags first, as for every read.
+          tags: tags.tags,
           timeoutMs: opts.timeoutMs,
           baudRate: opts.baud,
           lineEnding: opts.lineEnding,

@@ -11,9 +11,23 @@ export function relativeTime(iso: string | null, now = Date.now()): string {
 
 export const shortId = (uuid: string) => uuid.split('-')[0] ?? uuid;
 
-/** Tags typed as one comma-separated field. */
-export const parseTagField = (text: string) =>
-  text
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
+export const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** A read's time so far, to the second: "4 s", "1 min 05 s". */
+export function seconds(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  if (total < 60) return `${total} s`;
+  return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
+}
+
+/**
+ * What the technician typed to read a board by hand: a port path (/dev/ttyACM0, COM3,
+ * \\.\COM12, /dev/cu.usbmodem…) or, for anything else, the USB serial number on the board's label.
+ */
+export function readTarget(text: string): { port: string } | { serialNumber: string } | null {
+  const typed = text.trim();
+  if (!typed) return null;
+  if (/[\\/]/.test(typed) || /^COM\d+$/i.test(typed)) return { port: typed };
+  return { serialNumber: typed };
+}

@@ -1,37 +1,48 @@
-import type { AppStatus, SyncProgress, SyncSummary } from '$shared/types';
+import type { AppStatus, SyncProgress } from '$shared/types';
 import { api, call } from '../api';
+import { connectionOf, problemsOf } from '../status-words';
+import { notices } from './notices.svelte';
 
-/** Status bar and sync control state, fed by main-process pushes through one subscription. */
+/**
+ * The status the main process pushes, and the sync control. One source: the strip, the screens and
+ * the checklist all read `status`, so none can say something another contradicts.
+ */
 export class AppState {
   status = $state<AppStatus | null>(null);
   progress = $state<SyncProgress | null>(null);
-  lastSync = $state<SyncSummary | null>(null);
-  error = $state<string | null>(null);
-  syncing = $derived(this.status?.syncing ?? false);
+  /** The clock the strip's "until 14:05:10" and "2 min ago" are read against (ticks while shown). */
+  now = $state(Date.now());
+  readonly syncing = $derived(this.status?.syncing ?? false);
+  readonly connection = $derived(connectionOf(this.status));
+  readonly problems = $derived(problemsOf(this.status, this.now));
 
   async refresh(): Promise<void> {
     const { value, error } = await call(api.getStatus({}));
     if (value) this.status = value;
-    this.error = error?.message ?? null;
+    if (error) notices.toast(error.message, 'danger');
   }
 
   /** Subscribes to pushes; returns the cleanup for $effect. */
   connect(): () => void {
     const offs = [
-      api.on('statusChanged', (status) => (this.status = status)),
+      api.on('statusChanged', (status) => {
+        this.status = status;
+        if (!status.syncing) this.progress = null;
+      }),
       api.on('syncProgress', (progress) => (this.progress = progress)),
     ];
+    const clock = setInterval(() => (this.now = Date.now()), 1000);
     void this.refresh();
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      clearInterval(clock);
+    };
   }
 
+  /** Sync now. Its outcome reaches the strip as any sync's does, through the pushed status. */
   async sync(): Promise<void> {
-    this.error = null;
-    this.progress = { sent: 0, total: 0, current: null };
-    const { value, error } = await call(api.sync({}));
-    this.progress = null;
-    if (value) this.lastSync = value;
-    this.error = error?.message ?? null;
+    const { error } = await call(api.sync({}));
+    if (error) notices.toast(error.message, 'danger');
     await this.refresh();
   }
 }

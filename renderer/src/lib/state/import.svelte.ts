@@ -1,6 +1,6 @@
 import type { ImportPreview, ImportResult } from '$shared/types';
 import { api, call } from '../api';
-import { parseTagField } from '../format';
+import { parseTagText } from '$shared/tags';
 import { saveAs } from '../save-file';
 
 /** Bytes to base64 for the IPC call (FileReader copes with large files; btoa does not). */
@@ -44,11 +44,14 @@ export class ImportState {
 
   async commit(): Promise<void> {
     if (!this.preview || this.committing) return;
+    const tags = parseTagText(this.tagText);
+    if (!tags.ok) {
+      this.error = tags.reason;
+      return;
+    }
     this.committing = true;
     try {
-      const { value, error } = await call(
-        api.commitImport({ id: this.preview.id, tags: parseTagField(this.tagText) }),
-      );
+      const { value, error } = await call(api.commitImport({ id: this.preview.id, tags: tags.tags }));
       this.result = value;
       this.error = error?.message ?? null;
       if (value) this.preview = null;
