@@ -50,7 +50,7 @@ test('a key, a site, a read, a dismissal and a sync with the keyboard alone', as
   await page.keyboard.press('Space');
   await expect(page.getByRole('switch', { name: 'Watch for new boards' })).not.toBeChecked();
 
-  const board = await bench.add({ config: {}, usb: {} }, false);
+  const board = await bench.add({ config: {}, usb: {} }); // an unknown adapter: listed, read when typed
   await tabTo(page, page.getByLabel('Port path or USB serial number'));
   await page.keyboard.type(board.path);
   await page.keyboard.press('Enter');

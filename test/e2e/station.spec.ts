@@ -68,7 +68,8 @@ test('a manual read, a watch read and an import give the same tags', async ({ pa
   await page.getByLabel('Tags for this session').press('Enter');
   await expect(page.getByTestId('live-region')).toContainText('Tags for this session: batch-9, shelf=B.');
 
-  const typed = await bench.add({ config: {}, usb: {} }, false);
+  // Listed as an unknown adapter (the window reads only listed ports): not a console, so not read until typed.
+  const typed = await bench.add({ config: {}, usb: {} });
   await page.getByLabel('Port path or USB serial number').fill(typed.path);
   await page.getByLabel('Port path or USB serial number').press('Enter');
   await expect(stateOf(page, typed.path)).toHaveAttribute('data-state', 'queued');
@@ -96,7 +97,7 @@ test('Enter on a typed port shows its tile first, ahead of the boards already th
   await openUi(page, ui.transport);
   await expect(page.getByTestId('port-tile')).toHaveCount(2);
 
-  const typed = await bench.add({ config: { responseDelayMs: 400 }, usb: {} }, false);
+  const typed = await bench.add({ config: { responseDelayMs: 400 }, usb: {} }); // an unknown adapter
   await page.getByLabel('Port path or USB serial number').fill(typed.path);
   await page.getByLabel('Port path or USB serial number').press('Enter');
   await expect(page.getByTestId('port-tile').first()).toHaveAttribute('data-port', typed.path);
