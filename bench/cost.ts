@@ -218,9 +218,13 @@ export function seedLargeFolder(
   const outbox = new OutboxRepository(db);
   for (let from = 0; from < entries; from += 50_000)
     outbox.enqueueClaimBatches([
-      Array.from({ length: 50_000 }, () => ({
+      Array.from({ length: Math.min(50_000, entries - from) }, (_v, k) => ({
         deviceId: randomDeviceId(),
-        payloadJson: JSON.stringify({ token: 'x.y', tags: ['site=bench'], imei: null }),
+        payloadJson: JSON.stringify({
+          token: 'x.y',
+          tags: ['site=bench'],
+          imei: String(351358900000000 + from + k),
+        }),
       })),
     ]);
   // Nine in ten are long done (but within the retention period, so still in the outbox).

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCliAtScale, benchImportMemory, benchRefreshResume, benchSyncAtScale } from './cost';
-import { benchDevicePull, benchDeviceSearch } from './devices';
+import { benchDevicePull } from './devices';
 import { benchEnqueue } from './enqueue';
 import { benchFieldProfiles } from './field-profiles';
 import { benchImport } from './import';
+import { benchScreens } from './screens';
 import { benchSerial } from './serial';
 import { benchSync } from './sync';
 
@@ -22,8 +23,8 @@ async function main(): Promise<void> {
   console.log('outbox sync', results.outboxSync);
   results.import = await benchImport();
   console.log('import', results.import);
-  results.deviceSearch = await benchDeviceSearch();
-  console.log('device search', results.deviceSearch);
+  results.screens = await benchScreens();
+  console.log('Queue and Devices screens in Chromium', JSON.stringify(results.screens));
   results.devicePull = await benchDevicePull();
   console.log('device pull', results.devicePull);
   results.serial = await benchSerial();

@@ -1,4 +1,5 @@
 import { withoutPayload } from '../core/outbox-entry';
+import { totalOf } from '../core/paging';
 import type { DeviceQuery, DeviceRead, DevicesRepository } from '../adapters/db/devices-repo';
 import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { TagsRepository } from '../adapters/db/tags-repo';
@@ -33,12 +34,14 @@ export class DevicesService {
 
   /** One window of the matching devices, with how many match and what the filters can offer. */
   page(query: DeviceQuery, offset: number, limit: number): DevicePage {
+    const rows = this.withPending(this.devices.page(query, offset, limit));
     return {
-      rows: this.withPending(this.devices.page(query, offset, limit)),
+      rows,
       offset,
-      total: this.devices.countMatching(query),
-      types: this.devices.types(),
-      tags: [...this.devices.tagCounts().keys()].sort(),
+      total: totalOf(rows.length, offset, limit, () => this.devices.countMatching(query)),
+      ...(offset === 0
+        ? { filters: { types: this.devices.types(), tags: [...this.devices.tagCounts().keys()].sort() } }
+        : {}),
     };
   }
 

@@ -26,19 +26,16 @@ function handlersFor(app: Fieldclaim): Handlers {
     previewImport: (args) => imports.previewBytes(args.name, Buffer.from(args.base64, 'base64')),
     commitImport: (args) => imports.commitPreview(args.id, args.tags),
     exportFile: (args) => {
-      const { rows, csv } = args.what === 'queue' ? imports.exportQueue() : status.siteReport();
       const day = new Date().toISOString().slice(0, 10);
-      return {
-        rows,
-        csv,
-        filename: args.what === 'queue' ? `fieldclaim-queue-${day}.csv` : `fieldclaim-site-report-${day}.csv`,
-      };
+      if (args.what === 'devices')
+        return { ...status.siteReport(), filename: `fieldclaim-site-report-${day}.csv`, notes: [] };
+      if (args.format === 'gather')
+        return { ...imports.exportQueueGather(), filename: `fieldclaim-queue-gather-${day}.csv` };
+      return { ...imports.exportQueue(), filename: `fieldclaim-queue-${day}.csv`, notes: [] };
     },
-    listQueue: (args) => queue.list(args.state),
     retryEntry: (args) => queue.retry(args.id),
     discardEntry: (args) => queue.discard(args.id),
     sync: () => sync.run(),
-    listDevices: (args) => devices.list(args),
     queryDevices: ({ offset, limit, ...query }) => devices.page(query, offset, limit),
     matchingDeviceIds: (query) => devices.ids(query),
     queryQueue: ({ offset, limit, ...query }) => queue.page(query, offset, limit),

@@ -18,16 +18,19 @@ export function applyAnswer(
   switch (entry.kind) {
     case 'claim':
       // A bulk answer may list only the claimed ids: the device is known here, its details come later.
+      // The IMEI read from the board stays when the service does not know it (yet).
       local.devices.upsert(
-        device ?? {
-          id: entry.deviceId,
-          deviceType: null,
-          imei: entry.payload.imei,
-          tags: entry.payload.tags,
-          status: null,
-          claimedAt: null,
-          raw: { id: entry.deviceId },
-        },
+        device
+          ? { ...device, imei: device.imei ?? entry.payload.imei }
+          : {
+              id: entry.deviceId,
+              deviceType: null,
+              imei: entry.payload.imei,
+              tags: entry.payload.tags,
+              status: null,
+              claimedAt: null,
+              raw: { id: entry.deviceId },
+            },
       );
       return;
     case 'set-tags':

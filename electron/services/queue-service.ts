@@ -1,5 +1,6 @@
 import { failureAdvice, retryableFailures } from '../core/failure-kind';
 import { withoutPayload } from '../core/outbox-entry';
+import { totalOf } from '../core/paging';
 import type { EntryQuery, OutboxQueries } from '../adapters/db/outbox-queries';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import { CodedError } from '../shared/result';
@@ -16,10 +17,11 @@ export class QueueService {
 
   /** One window of the matching entries, with the count of each state. */
   page(query: EntryQuery, offset: number, limit: number): QueuePage {
+    const rows = this.queries.page(query, offset, limit).map(withoutPayload);
     return {
-      rows: this.queries.page(query, offset, limit).map(withoutPayload),
+      rows,
       offset,
-      total: this.queries.countMatching(query),
+      total: totalOf(rows.length, offset, limit, () => this.queries.countMatching(query)),
       counts: this.queries.counts(),
     };
   }

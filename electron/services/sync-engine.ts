@@ -402,14 +402,13 @@ export class SyncRun {
     }
     const fates = mapBulkResult(rows, outcome.status, outcome.value, parseDevice);
     const unclear: StoredEntry[] = [];
+    const refused: StoredEntry[] = [];
     const hints = new Map<string, string>();
     this.deps.transaction(() =>
       fates.forEach((fate, i) => {
         const entry = batch[i]!;
         if (fate.fate === 'done') this.finish(entry, fate.device);
-        else if (fate.fate === 'failed')
-          // A row the service refused in a bulk claim: its token (an owned device comes back unclear).
-          this.fail(entry, fate.message, 'invalid-token');
+        else if (fate.fate === 'failed') refused.push({ ...entry, uncertain: false });
         else {
           unclear.push({ ...entry, uncertain: true });
           if (fate.hint) hints.set(entry.id, fate.hint);
@@ -418,6 +417,9 @@ export class SyncRun {
     );
     this.progress(true);
     await this.settleAll(unclear, hints);
+    // A bulk answer names a refused row in words only. Sent alone (it was not applied), its
+    // refusal comes with a status, and with it the kind of failure and whether Retry can help.
+    await this.sendEach(refused);
   }
 
   private async sendEach(entries: StoredEntry[]): Promise<void> {

@@ -97,12 +97,12 @@ export const contract = {
     result: returns<ImportResult>(),
   },
   exportFile: {
-    args: z.strictObject({ what: z.enum(['queue', 'devices']) }),
-    result: returns<{ rows: number; csv: string; filename: string }>(),
-  },
-  listQueue: {
-    args: z.strictObject({ state: z.enum([...entryStates, 'all']).default('all') }),
-    result: returns<OutboxEntry[]>(),
+    args: z.strictObject({
+      what: z.enum(['queue', 'devices']),
+      /** For the queue: the service's bulk format, or the gather format Nordic's claim_devices reads. */
+      format: z.enum(['bulk', 'gather']).default('bulk'),
+    }),
+    result: returns<{ rows: number; csv: string; filename: string; notes: string[] }>(),
   },
   retryEntry: {
     args: z.strictObject({ id: z.union([z.uuid(), z.literal('all-failed')]) }),
@@ -110,13 +110,10 @@ export const contract = {
   },
   discardEntry: { args: z.strictObject({ id: z.uuid() }), result: returns<{ discarded: number }>() },
   sync: { args: noArgs, result: returns<SyncSummary>() },
-  listDevices: {
-    args: z.strictObject({ search: text(200).optional() }),
-    result: returns<ClaimedDevice[]>(),
-  },
   /** One window of the devices matching a query, and how many match: the screen never holds the whole list. */
   queryDevices: {
     args: deviceQuery.extend({
+      ids: z.array(deviceId()).max(1000).optional(),
       sort: z.enum(deviceSorts).default('claimed'),
       descending: z.boolean().default(true),
       offset: z.number().int().min(0).default(0),

@@ -179,9 +179,8 @@ export interface DevicePage {
   offset: number;
   /** How many devices match the query in all. */
   total: number;
-  /** The device types and tags present, for the filters. */
-  types: string[];
-  tags: string[];
+  /** The device types and tags present, for the filters: with the first window only (they cost a scan). */
+  filters?: { types: string[]; tags: string[] };
 }
 
 /** A window of outbox entries matching a state and a search. */

@@ -101,11 +101,22 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
         await goTo(page, 'Queue');
         await expect(page.locator('[data-testid="queue-row"][data-state="failed"]')).toBeVisible();
+        await expect(page.getByTestId('failure-hint')).toBeVisible();
         await noSeriousViolations(page, 'Queue, entries');
+        await page
+          .getByRole('button', { name: /^Discard / })
+          .first()
+          .click();
+        await expect(page.getByTestId('discard-dialog')).toBeVisible();
+        await noSeriousViolations(page, 'Queue, discard confirmation');
+        await page.keyboard.press('Escape');
+        await page.getByRole('button', { name: 'Import tokens…' }).click();
         await page.getByLabel('Or paste tokens, one per line').fill(`${makeToken().token}\nnot-a-token\n`);
         await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
         await expect(page.getByTestId('import-preview')).toBeVisible();
         await noSeriousViolations(page, 'Queue, import preview');
+        await page.keyboard.press('Escape');
+        await expect(page.getByTestId('import-dialog')).toBeHidden();
 
         await goTo(page, 'Devices');
         await expect(page.getByTestId('device-row').first()).toBeVisible();
@@ -114,11 +125,18 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await page.getByRole('button', { name: claimed[1]!.deviceId }).click();
         await expect(page.getByTestId('device-detail')).toBeVisible();
         await noSeriousViolations(page, 'Devices, detail');
-        await page.getByRole('button', { name: 'Unclaim…' }).click();
+        await page.getByTestId('device-detail').getByRole('button', { name: 'Unclaim…' }).click();
         await expect(page.getByTestId('unclaim-dialog')).toBeVisible();
         await noSeriousViolations(page, 'Devices, unclaim confirmation');
         await page.keyboard.press('Escape');
         await expect(page.getByTestId('unclaim-dialog')).toBeHidden();
+        await page.getByRole('button', { name: 'Replace all tags…' }).click();
+        await expect(page.getByTestId('replace-tags-dialog')).toBeVisible();
+        await noSeriousViolations(page, 'Devices, replace all tags');
+        await page.keyboard.press('Escape');
+        await page.getByLabel('Search (press /)').fill('no such device');
+        await expect(page.getByTestId('devices-empty')).toBeVisible();
+        await noSeriousViolations(page, 'Devices, nothing matches');
 
         await goTo(page, 'Tags');
         await expect(page.getByTestId('tag-row').first()).toBeVisible();
@@ -134,6 +152,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await page.getByLabel('Site tags').fill(`a,${'y'.repeat(120)}`);
         await expect(page.getByTestId('field-error')).toBeVisible();
         await noSeriousViolations(page, 'Settings, a field in error');
+        await page.getByRole('button', { name: 'Remove key…' }).click();
+        await expect(page.getByTestId('remove-key-dialog')).toBeVisible();
+        await noSeriousViolations(page, 'Settings, remove the key');
       } finally {
         await ui.close();
         await bench.close();

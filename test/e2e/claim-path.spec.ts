@@ -71,20 +71,23 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
   const row = page.locator(`[data-testid="queue-row"][data-device="${board.modem.config.deviceId}"]`);
   await expect(row).toHaveAttribute('data-state', 'pending');
   await expect(row).toContainText('pending');
-  await expect(page.getByTestId('outbox-counts')).toContainText('1 waiting');
+  await expect(page.getByTestId('outbox-counts')).toContainText('1 pending');
 
   // Sync: claimed.
   await page.getByRole('button', { name: 'Sync now' }).click();
   await expect(page.getByTestId('sync-result')).toContainText(': 1 sent');
+  // Sent: it leaves the open list, and shows as done among all entries.
+  await expect(row).toHaveCount(0);
+  await page.getByLabel('Show').selectOption('all');
   await expect(row).toHaveAttribute('data-state', 'done');
-  await expect(page.getByTestId('outbox-counts')).toContainText('0 waiting');
+  await expect(page.getByTestId('outbox-counts')).toContainText('0 pending');
   expect(sim.effectCount('claim', board.modem.config.deviceId)).toBe(1);
 
   // Devices: the service's copy, with the tags.
   await goTo(page, 'Devices');
   const device = page.locator(`[data-testid="device-row"][data-device="${board.modem.config.deviceId}"]`);
   await expect(device).toContainText('READY');
-  await expect(device).toContainText('site=e2e, batch-1');
+  await expect(device.getByTestId('tag-chip')).toHaveText(['site=e2e', 'batch-1']);
   expect(consoleErrors).toEqual([]);
 });
 
@@ -120,7 +123,7 @@ test('a 429 pauses the queue and the status bar says until when', async ({ page 
     await expect(page.locator('[data-problem="rate-limited"]')).toContainText('Rate limited until');
     await expect(page.getByTestId('connection')).toContainText('Online');
     // Nothing was dropped.
-    await expect(page.getByTestId('outbox-counts')).toContainText(`${waiting} waiting`);
+    await expect(page.getByTestId('outbox-counts')).toContainText(`${waiting} pending`);
   } finally {
     await third.unplug();
   }

@@ -20,6 +20,6 @@ test('npm run demo: a plain browser gets the window, its boards read, one plugge
   await expect(page.locator('[data-testid="port-tile"] [data-state="error"]')).toHaveCount(1);
   await expect(page.getByTestId('port-tile').filter({ hasText: 'update the modem firmware' })).toHaveCount(1);
   await expect(page.getByTestId('other-ports')).toContainText('/dev/ttyUSB0');
-  await expect(page.getByTestId('outbox-counts')).toContainText('0 waiting', { timeout: 30_000 });
+  await expect(page.getByTestId('outbox-counts')).toContainText('0 pending', { timeout: 30_000 });
   await expect(page.getByTestId('connection')).toContainText('Online');
 });

@@ -63,14 +63,27 @@ test('devices: search, filter, block with its pending state, unclaim with a conf
   await page.getByRole('button', { name: 'Unclaim…' }).click();
   const dialog = page.getByTestId('unclaim-dialog');
   await expect(dialog).toContainText("deletes each device's history in nRF Cloud");
+  await expect(dialog.getByTestId('unclaim-list')).toContainText(tokens[1]!.deviceId);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   expect(app.queue.list('pending')).toEqual([]);
   await page.getByRole('button', { name: 'Unclaim…' }).click();
-  await dialog.getByRole('button', { name: 'Unclaim and delete history' }).click();
+  await dialog.getByRole('button', { name: 'Unclaim 1 device' }).click();
   await expect(row(page, tokens[1]!).getByTestId('device-status')).toHaveText('unclaiming…');
 
+  // The detail beside the list: words for the service's fields, local times, tags as chips.
   await row(page, tokens[2]!).getByRole('button', { name: tokens[2]!.deviceId }).click();
-  await expect(page.getByTestId('device-detail')).toContainText('ownershipStatus');
+  const detail = page.getByTestId('device-detail');
+  await expect(detail.getByRole('heading', { name: `Device ${tokens[2]!.deviceId}` })).toBeFocused();
+  await expect(detail.getByTestId('detail-status')).toHaveText('READY');
+  await detail.getByText('More from nRF Cloud').click();
+  await expect(detail).toContainText('Ownership');
+  await expect(detail).not.toContainText('ownershipStatus');
+  const claimedAt = sim.devices.get(tokens[2]!.deviceId)!.claimedAt;
+  const local = await page.evaluate((iso) => new Date(iso).toLocaleString(), claimedAt);
+  await expect(detail).toContainText(local);
+  await page.keyboard.press('Escape');
+  await expect(detail).toHaveCount(0);
+  await expect(row(page, tokens[2]!).getByRole('button', { name: tokens[2]!.deviceId })).toBeFocused();
 });
 
 test('tags: counts, rename, and a delete confirmation that says how many devices lose the tag', async ({

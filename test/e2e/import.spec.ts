@@ -21,6 +21,7 @@ test('a picked file is previewed (counts, rejected rows with reasons) and queued
 }) => {
   await openUi(page, ui.transport);
   await goTo(page, 'Queue');
+  await page.getByRole('button', { name: 'Import tokens…' }).click();
   await page.getByTestId('import-file').setInputFiles(join(corpus, 'truncated-token.csv'));
   const preview = page.getByTestId('import-preview');
   await expect(preview).toContainText('truncated-token.csv: 2 rows');
@@ -45,11 +46,29 @@ test('pasted tokens and a dropped file go through the same preview', async ({ pa
 
   await openUi(page, ui.transport);
   await goTo(page, 'Queue');
+  await page.getByRole('button', { name: 'Import tokens…' }).click();
   await page.getByLabel('Or paste tokens, one per line').fill(`${queued.token}\n${makeToken().token}\n`);
   await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
   await expect(page.getByTestId('preview-new')).toHaveText('1');
   await expect(page.getByTestId('preview-duplicates')).toHaveText('1');
+  // The duplicate is listed with why, as rejected rows are.
+  await page.getByText('Duplicate rows (1)').click();
+  await expect(page.getByTestId('duplicate-row')).toContainText(queued.deviceId);
+  await expect(page.getByTestId('duplicate-row')).toContainText('already in the queue (pending)');
+  await page.getByLabel('Tags to add to every row').fill('typed-before-cancel');
   await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('import-dialog')).toBeHidden();
+
+  // Opened again, it starts empty; Escape cancels it; a file of nothing new cannot be "queued".
+  await page.getByRole('button', { name: 'Import tokens…' }).click();
+  await expect(page.getByLabel('Or paste tokens, one per line')).toHaveValue('');
+  await page.getByLabel('Or paste tokens, one per line').fill(`${queued.token}\n`);
+  await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
+  await expect(page.getByLabel('Tags to add to every row')).toHaveValue('');
+  await expect(page.getByRole('button', { name: 'Queue 0 claims' })).toBeDisabled();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('import-dialog')).toBeHidden();
+  expect(app.queue.list()).toHaveLength(1);
 
   // Drop a file onto the window from the Station screen: the preview opens on the Queue screen.
   await goTo(page, 'Station');
@@ -83,4 +102,34 @@ test('a double click on Queue sends the file once', async ({ page }) => {
   expect(commits).toHaveLength(1);
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(app.queue.list()).toHaveLength(3);
+});
+
+test('pending claims export in the bulk and the gather format, from one Export dialog', async ({ page }) => {
+  const seed = await app.imports.previewBytes(
+    'seed.csv',
+    Buffer.from(`${makeToken().token}\n${makeToken().token}\n`),
+  );
+  app.imports.commitPreview(seed.id, ['batch-1']);
+  await openUi(page, ui.transport);
+  await goTo(page, 'Queue');
+  for (const [button, name, firstLine] of [
+    ['Pending claims, bulk CSV', /^fieldclaim-queue-\d{4}-\d\d-\d\d\.csv$/, /^[\w.-]+,batch-1$/],
+    [
+      'Pending claims, gather CSV',
+      /^fieldclaim-queue-gather-\d{4}-\d\d-\d\d\.csv$/,
+      /^,[0-9a-f-]{36},[\w.-]+,/,
+    ],
+  ] as const) {
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-dialog').getByRole('button', { name: button }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(name);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toMatch(firstLine);
+    await expect(page.getByTestId('queue-outcome')).toContainText('Exported 2 rows.');
+  }
 });

@@ -64,7 +64,7 @@ test('a key, a site, a read, a dismissal and a sync with the keyboard alone', as
 
   await tabTo(page, page.getByRole('button', { name: 'Sync now' }));
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('outbox-counts')).toContainText('0 waiting · 0 failed · 1 sent today');
+  await expect(page.getByTestId('outbox-counts')).toContainText('0 pending · 0 failed · 1 done today');
 
   // "/" goes to the Devices search from anywhere on that screen.
   await tabTo(page, rail.getByRole('button', { name: 'Devices' }));

@@ -78,6 +78,7 @@ test('a manual read, a watch read and an import give the same tags', async ({ pa
   await expect(stateOf(page, watched.path)).toHaveAttribute('data-state', 'queued');
 
   await goTo(page, 'Queue');
+  await page.getByRole('button', { name: 'Import tokens…' }).click();
   await page.getByLabel('Or paste tokens, one per line').fill(`${makeToken().token}\n`);
   await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
   await page.getByRole('button', { name: 'Queue 1 claim' }).click();

@@ -45,7 +45,7 @@ test('a key refused by auto sync shows in the strip without any click, and the l
   const problem = page.locator('[data-problem="key-rejected"]');
   await expect(problem).toHaveText('Key refused: enter a new key in Settings');
   await expect(page.getByTestId('key-status')).toHaveText('Key refused');
-  await expect(page.getByTestId('outbox-counts')).toContainText('2 waiting');
+  await expect(page.getByTestId('outbox-counts')).toContainText('2 pending');
   await expect(page.getByTestId('connection')).toContainText('Online');
 
   await problem.getByRole('button', { name: 'Settings' }).click();
@@ -54,7 +54,7 @@ test('a key refused by auto sync shows in the strip without any click, and the l
   await page.getByRole('button', { name: 'Save key' }).click();
   // A new key lifts the refusal at once, and auto sync sends what waited.
   await expect(problem).toHaveCount(0);
-  await expect(page.getByTestId('outbox-counts')).toContainText('0 waiting · 0 failed · 2 sent today');
+  await expect(page.getByTestId('outbox-counts')).toContainText('0 pending · 0 failed · 2 done today');
 });
 
 test('a captive portal is named as such, in danger colour, until the API answers again', async ({ page }) => {
@@ -69,7 +69,7 @@ test('a captive portal is named as such, in danger colour, until the API answers
   sim.standing = null;
   await expect(problem).toHaveCount(0);
   await expect(page.getByTestId('connection')).toContainText('Online');
-  await expect(page.getByTestId('outbox-counts')).toContainText('1 sent today');
+  await expect(page.getByTestId('outbox-counts')).toContainText('1 done today');
 });
 
 test('during a sync the strip says online and the counts fall as the progress fills', async ({ page }) => {
@@ -85,7 +85,7 @@ test('during a sync the strip says online and the counts fall as the progress fi
   );
   sim.latencyMs = 150;
   await openUi(page, ui.transport);
-  await expect(page.getByTestId('outbox-counts')).toContainText(`${total} waiting`);
+  await expect(page.getByTestId('outbox-counts')).toContainText(`${total} pending`);
   await page.getByRole('button', { name: 'Sync now' }).click();
 
   // One look at the strip while the sync runs: progress, connection and counts agree.
@@ -94,9 +94,11 @@ test('during a sync the strip says online and the counts fall as the progress fi
       () =>
         page.getByTestId('status-strip').evaluate((strip, all) => {
           const progress = strip.querySelector('[data-testid="sync-progress"]')?.textContent ?? '';
-          const waiting = Number(
-            /([\d,]+) waiting/.exec(strip.textContent ?? '')?.[1]?.replace(/,/g, '') ?? NaN,
-          );
+          const count = (state: string) =>
+            Number(
+              new RegExp(`([\\d,]+) ${state}`).exec(strip.textContent ?? '')?.[1]?.replace(/,/g, '') ?? 0,
+            );
+          const waiting = count('pending') + count('sending');
           return {
             filling: progress.endsWith(` / ${all} changes`),
             connection: strip.querySelector('[data-testid="connection"]')?.textContent?.trim(),
@@ -107,7 +109,7 @@ test('during a sync the strip says online and the counts fall as the progress fi
     )
     .toEqual({ filling: true, connection: 'Online', countsFalling: true });
   await expect(page.getByTestId('outbox-counts')).toContainText(
-    `0 waiting · 0 failed · ${total} sent today`,
+    `0 pending · 0 failed · ${total} done today`,
     {
       timeout: 30_000,
     },
@@ -146,7 +148,7 @@ for (const [name, viewport, scale] of [
     try {
       await openUi(page, ui.transport);
       await expect(page.getByTestId('port-tile')).toHaveCount(20);
-      await expect(page.getByTestId('outbox-counts')).toContainText('5,000 waiting');
+      await expect(page.getByTestId('outbox-counts')).toContainText('5,000 pending');
       await stripInView(page);
       // The content scrolls on its own; the strip and the rail stay.
       await page

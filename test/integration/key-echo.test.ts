@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiSimulator } from '../support/api-sim';
+import { ApiSimulator, isBulkClaim } from '../support/api-sim';
 import { runCli } from '../support/cli';
 import { queueClaims } from '../support/queue';
 import { connectedStation, fastRetries } from '../support/station';
@@ -58,27 +58,37 @@ describe('a server that echoes the key', () => {
 
   it('in a 2xx: a bulk answer naming failed rows, and a device object that carries it', async () => {
     const [a, b] = [makeToken(), makeToken()];
+    // The device list pulled earlier (empty): this sync does not pull it again over what it stores.
+    await station.app.sync.run();
     queueClaims(station.dataDir, [a, b]);
     sim.standing = {
       kind: 'body',
       status: 200,
       body: JSON.stringify({ items: [], failed: [{ row: 1, message: `key ${KEY} may not claim this` }] }),
-      when: (r) => r.method === 'POST',
+      when: isBulkClaim,
     };
-    await station.app.sync.run();
-    // The second row was not explained: it is looked up, and the service "answers" with the key in it.
-    sim.standing = {
-      kind: 'body',
-      status: 200,
-      body: JSON.stringify({
-        id: b.deviceId,
-        deviceType: 'nrf9151_LACA',
-        tags: [],
-        status: 'READY',
-        note: KEY,
-      }),
-      when: (r) => r.method === 'GET' && r.path.includes(b.deviceId),
-    };
+    sim.faults.push(
+      // The refused row, sent alone to learn why: refused again, with the key in the words.
+      {
+        kind: 'status',
+        status: 400,
+        message: `key ${KEY} may not claim this`,
+        when: (r) => r.method === 'POST' && r.path === '/v1/claimed-devices' && !isBulkClaim(r),
+      },
+      // The second row was not explained: it is looked up, and the "service" answers with the key in it.
+      {
+        kind: 'body',
+        status: 200,
+        body: JSON.stringify({
+          id: b.deviceId,
+          deviceType: 'nrf9151_LACA',
+          tags: [],
+          status: 'READY',
+          note: KEY,
+        }),
+        when: (r) => r.method === 'GET' && r.path.includes(b.deviceId),
+      },
+    );
     await station.app.sync.run();
     expect(
       station.app.queue

@@ -40,8 +40,9 @@ describe('the devices screen and the CLI ask SQLite for what they show', () => {
     expect(station.app.devices.page({ descending: false }, 950, 100).rows.map((d) => d.id)).toEqual(
       ids.slice(950),
     );
-    expect(first.types).toEqual(['nrf9151_LACA', 'nrf9161_LACA']);
-    expect(first.tags).toContain('zone=north');
+    expect(first.filters?.types).toEqual(['nrf9151_LACA', 'nrf9161_LACA']);
+    expect(first.filters?.tags).toContain('zone=north');
+    expect(station.app.devices.page({}, 50, 50).filters).toBeUndefined();
   });
 
   it('sorts by any column, the UUID breaking ties, a page at a time', () => {
@@ -61,6 +62,17 @@ describe('the devices screen and the CLI ask SQLite for what they show', () => {
     expect(byType.slice(0, 150)).toEqual(ids.filter((_, i) => i % 2).sort());
     const byStatus = station.app.devices.page({ sort: 'status', descending: true }, 0, 300).rows;
     expect(byStatus.findIndex((d) => d.status === 'BLOCKED')).toBe(225); // READY sorts after BLOCKED
+  });
+
+  it('takes a search as text, not a pattern, and counts as it pages', () => {
+    seedDevices(300);
+    for (const search of ['%', '_', '%%%', '___']) {
+      expect(station.app.devices.page({ search }, 0, 10).total).toBe(0);
+    }
+    const broad = station.app.devices.page({ search: '3513588' }, 0, 10);
+    expect(broad.total).toBe(300);
+    expect(broad.rows).toHaveLength(10);
+    expect(station.app.devices.page({ search: '3513588', blocked: true }, 0, 10).total).toBe(75);
   });
 
   it('filters by tag, blocked, type and search, each in SQL, and counts what matches', () => {
@@ -110,6 +122,12 @@ describe('the outbox, read and kept small', () => {
     ).toBe(tokens[15]!.deviceId);
     // The token's own text is not searched: a piece of it finds nothing.
     expect(station.app.queue.page({ search: tokens[3]!.token.slice(40, 52) }, 0, 100).total).toBe(0);
+    // What is typed is text, not a pattern: % and _ match themselves; a quote in a tag is found.
+    expect(station.app.queue.page({ search: '%' }, 0, 100).total).toBe(0);
+    expect(station.app.queue.page({ search: 'site_oslo' }, 0, 100).total).toBe(0);
+    queueClaims(station.dataDir, [makeToken()], { tags: ['rack "7"', 'a\\b'] });
+    expect(station.app.queue.page({ search: 'rack "7' }, 0, 100).total).toBe(1);
+    expect(station.app.queue.page({ search: 'a\\b' }, 0, 100).total).toBe(1);
   });
 
   it('archives finished entries after the retention period: they leave the queue and stay in the site report', () => {

@@ -76,8 +76,9 @@ describe('the API key never leaves the keychain', () => {
       await callAll('sync', {});
       await callAll('updateSettings', { apiUrl: 'https://evil.example/v1/' });
       for (const channel of [
-        'listQueue',
-        'listDevices',
+        'queryQueue',
+        'queryDevices',
+        'matchingDeviceIds',
         'getSettings',
         'getStation',
         'listPorts',
@@ -86,6 +87,7 @@ describe('the API key never leaves the keychain', () => {
         await callAll(channel, {});
       }
       for (const what of ['queue', 'devices'] as const) await callAll('exportFile', { what });
+      await callAll('exportFile', { what: 'queue', format: 'gather' });
       await callAll('saveDiagnostics', {});
 
       expect(sim.authorizations.length).toBeGreaterThan(0); // the key was really used

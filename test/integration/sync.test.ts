@@ -38,6 +38,8 @@ describe('sync of single claims against the API simulator', () => {
     expect(devices.map((d) => d.id).sort()).toEqual(tokens.map((t) => t.deviceId).sort());
     expect(devices[0]).toMatchObject({
       deviceType: 'nrf9151_LACA',
+      // The service's answer has no IMEI: the one read from the board stays.
+      imei: '351358815178345',
       tags: ['site=oslo'],
       status: 'READY',
       pending: [],

@@ -63,6 +63,12 @@ test.beforeAll(async () => {
   // The watch reads every board there at start-up; then the fine one again (a duplicate).
   await expect.poll(() => app.station.view().session.length, { timeout: 20_000 }).toBe(3);
   await app.station.read({ port: fine.path, tags: [], mode: 'auto' });
+  // Two refusals: a device another team owns (no Retry) and a tag the service refuses (Retry).
+  const theirs = makeToken();
+  sim.preclaim(theirs.token, 'team-2');
+  queueClaims(ui.dataDir, [theirs], { tags: ['location=Trondheim'] });
+  queueClaims(ui.dataDir, [makeToken()], { tags: ['x'.repeat(101)] });
+  await app.sync.run();
   // Waiting claims: the strip's counts, the Queue screen's rows.
   queueClaims(
     ui.dataDir,
@@ -107,4 +113,45 @@ test('the Station dark, at 1024x700, and at 150% zoom', async ({ browser }) => {
     await page.screenshot({ path: join(out, file) });
     await context.close();
   }
+});
+
+test('Queue and Devices as they are used: at 150% zoom, dark, the detail, the dialogs', async ({
+  browser,
+}) => {
+  const views = [
+    ['', { viewport: { width: 1366, height: 768 } }],
+    ['-zoom150', { viewport: { width: 911, height: 512 }, deviceScaleFactor: 1.5 }],
+    ['-dark', { viewport: { width: 1366, height: 768 }, colorScheme: 'dark' as const }],
+  ] as const;
+  for (const [suffix, options] of views) {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    await openUi(page, ui.transport);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Queue' }).click();
+    await expect(page.getByTestId('failure-hint').first()).toBeVisible();
+    if (suffix) await page.screenshot({ path: join(out, `queue${suffix}.png`) });
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Devices' }).click();
+    const first = page.getByTestId('device-row').first();
+    await first.getByRole('checkbox').check();
+    await page.getByTestId('device-row').nth(1).getByRole('checkbox').check();
+    await first.getByRole('button').click();
+    await expect(page.getByTestId('detail-status')).toBeVisible();
+    await page.screenshot({ path: join(out, `devices-detail${suffix}.png`) });
+    await page.getByTestId('device-detail').getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Unclaim…' }).click();
+    await expect(page.getByTestId('unclaim-list')).toContainText('-');
+    await page.screenshot({ path: join(out, `unclaim-dialog${suffix}.png`) });
+    await page.keyboard.press('Escape');
+    await context.close();
+  }
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await openUi(page, ui.transport);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Queue' }).click();
+  await page.getByRole('button', { name: 'Import tokens…' }).click();
+  await page.getByLabel('Or paste tokens, one per line').fill(`${makeToken().token}\nnot-a-token\n`);
+  await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
+  await expect(page.getByTestId('import-preview')).toBeVisible();
+  await page.screenshot({ path: join(out, 'import-dialog.png') });
+  await context.close();
 });

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ServiceDevice } from '../../core/service-model';
 import type { DeviceFields, DeviceReadView, DeviceSort } from '../../shared/types';
 import { write } from './database';
+import { ftsPhrase, likePattern } from './sql-text';
 
 export type { ServiceDevice } from '../../core/service-model';
 
@@ -20,6 +21,8 @@ export interface DeviceQuery {
   /** true: only blocked devices; false: only the others. */
   blocked?: boolean;
   type?: string;
+  /** Only these devices (a selection shown in a confirmation). */
+  ids?: string[];
   /** The column the list is ordered by (claim time when unset), then the UUID. */
   sort?: DeviceSort;
   /** Largest first: the newest claims, by default. */
@@ -61,13 +64,15 @@ function clauses(query: DeviceQuery): { where: string; order: string; params: un
   const params: unknown[] = [];
   const search = query.search?.trim().toLowerCase();
   if (search) {
-    // The trigram index answers substrings of three characters or more; shorter ones scan.
+    // The trigram index answers substrings of three characters or more; shorter ones scan. The
+    // `+` keeps SQLite walking the list in its order and stopping at a page, rather than sorting
+    // every match first (the first digits of an IMEI match all 100,000 devices).
     if (search.length >= 3) {
-      where.push('d.rowid IN (SELECT rowid FROM devices_search WHERE devices_search MATCH ?)');
-      params.push(`"${search.replace(/"/g, '""')}"`);
+      where.push('+d.rowid IN (SELECT rowid FROM devices_search WHERE devices_search MATCH ?)');
+      params.push(ftsPhrase(search));
     } else {
-      where.push('(d.id LIKE ? OR d.imei LIKE ?)');
-      params.push(`%${search}%`, `%${search}%`);
+      where.push(`(d.id LIKE ? ESCAPE '\\' OR d.imei LIKE ? ESCAPE '\\')`);
+      params.push(likePattern(search), likePattern(search));
     }
   }
   if (query.tag) {
@@ -83,6 +88,10 @@ function clauses(query: DeviceQuery): { where: string; order: string; params: un
   if (query.type) {
     where.push('d.device_type = ?');
     params.push(query.type);
+  }
+  if (query.ids) {
+    where.push('d.id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(query.ids));
   }
   const direction = query.descending === false ? 'ASC' : 'DESC';
   const column = sortColumns[query.sort ?? 'claimed'];
@@ -181,6 +190,18 @@ export class DevicesRepository {
   }
 
   countMatching(query: DeviceQuery): number {
+    const search = query.search?.trim().toLowerCase() ?? '';
+    const onlySearch = Object.entries(query).every(
+      ([k, v]) => v === undefined || ['search', 'sort', 'descending'].includes(k),
+    );
+    // A search alone is counted in the trigram index, without touching the devices.
+    if (onlySearch && search.length >= 3)
+      return (
+        this.db
+          .prepare<[string], number>('SELECT COUNT(*) FROM devices_search WHERE devices_search MATCH ?')
+          .pluck()
+          .get(ftsPhrase(search)) ?? 0
+      );
     const { where, params } = clauses(query);
     return (
       this.db

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { likePattern } from './sql-text';
 import type { StoredEntry } from '../../core/outbox-entry';
 import type { EntryKind, EntryState, OutboxCounts } from '../../shared/types';
 import { toEntry, type OutboxRow } from './outbox-repo';
@@ -21,12 +22,17 @@ function clauses(query: EntryQuery): { where: string; params: unknown[] } {
   }
   const search = query.search?.trim().toLowerCase();
   if (search) {
-    // Not a LIKE over the whole payload: the token's base64 would match almost anything.
+    // A LIKE over the whole payload is a quick sieve (no JSON parsed for most rows); the token's
+    // base64 could pass it by chance, so what passes is checked field by field.
+    const pattern = likePattern(search);
+    // A quote or backslash is escaped in the JSON text: such a search skips the sieve.
+    const sieve = /["\\]/.test(search) ? `? IS NOT NULL` : `payload LIKE ? ESCAPE '\\'`;
     where.push(
-      `(device_id LIKE ? OR json_extract(payload, '$.imei') LIKE ?
-        OR EXISTS (SELECT 1 FROM json_each(payload, '$.tags') WHERE lower(value) LIKE ?))`,
+      `(device_id LIKE ? ESCAPE '\\' OR (${sieve} AND (
+         json_extract(payload, '$.imei') LIKE ? ESCAPE '\\'
+         OR EXISTS (SELECT 1 FROM json_each(payload, '$.tags') WHERE lower(value) LIKE ? ESCAPE '\\'))))`,
     );
-    params.push(`%${search}%`, `%${search}%`, `%${search}%`);
+    params.push(pattern, pattern, pattern, pattern);
   }
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }

@@ -31,3 +31,7 @@ export function readTarget(text: string): { port: string } | { serialNumber: str
   if (/[\\/]/.test(typed) || /^COM\d+$/i.test(typed)) return { port: typed };
   return { serialNumber: typed };
 }
+
+/** A moment from the service or the outbox in the technician's own time zone and format. */
+export const localTime = (iso: string | null | undefined): string =>
+  iso ? new Date(iso).toLocaleString() : '';

@@ -1,6 +1,8 @@
-import { SvelteSet } from 'svelte/reactivity';
-import type { ClaimedDevice } from '$shared/types';
+import type { ArgsOf } from '$shared/contract';
+import type { ClaimedDevice, DevicePage, DeviceSort } from '$shared/types';
 import { api, call } from '../api';
+import { plural } from '../format';
+import { PagedRows } from './paged.svelte';
 
 export type StatusFilter = 'all' | 'ready' | 'blocked';
 
@@ -17,62 +19,113 @@ export function pendingWords(device: ClaimedDevice): string | null {
   return words[last] ?? null;
 }
 
-const sortedUnique = (values: string[]) => [...values].sort().filter((v, i, all) => v !== all[i - 1]);
+/** The tags a device shows: those a queued change will give it, else the service's. */
+export const shownTags = (device: ClaimedDevice) => device.pendingTags ?? device.tags;
 
-const isBlocked = (d: ClaimedDevice) => d.status?.toUpperCase() === 'BLOCKED';
+type Filters = ArgsOf<'matchingDeviceIds'>;
+
+/** What an action did, in words for the screen. */
+export interface Outcome {
+  ok: boolean;
+  text: string;
+}
 
 /**
- * The local copy of claimed devices, loaded once and filtered here: search and filters touch no
- * disk and no IPC, so a keystroke stays fast with 100,000 devices.
+ * A selection as one value: replaced whole on each change, never mutated, so 100,000 selected
+ * devices redraw once rather than once per device (what a SvelteSet would do).
+ */
+const selectionOf = (ids: Iterable<string> = []): ReadonlySet<string> => new Set(ids);
+
+const actionWords = { block: 'Block', unblock: 'Unblock', unclaim: 'Unclaim' } as const;
+type Query = Filters & { sort: DeviceSort; descending: boolean };
+
+/**
+ * The local copy of claimed devices as the screen shows it: filters and sort answered by SQLite in
+ * the main process, a window of rows at a time. The selection holds only devices the filters
+ * show: changing a filter clears it, so an action never reaches a device out of sight.
  */
 export class DevicesState {
-  all = $state.raw<ClaimedDevice[]>([]);
   search = $state('');
   tag = $state('');
   status = $state<StatusFilter>('all');
   type = $state('');
-  newestFirst = $state(true);
-  readonly selected = new SvelteSet<string>();
+  sort = $state<{ by: DeviceSort; descending: boolean }>({ by: 'claimed', descending: true });
+  /** Replaced, never mutated: a selection of 100,000 redraws once, not once per device. */
+  selected = $state.raw(selectionOf());
+  types = $state.raw<string[]>([]);
+  tags = $state.raw<string[]>([]);
   error = $state<string | null>(null);
+  readonly rows = new PagedRows<ClaimedDevice, Query, DevicePage>((query, offset, limit) =>
+    api.queryDevices({ ...query, offset, limit }),
+  );
 
-  readonly types = $derived(sortedUnique(this.all.map((d) => d.deviceType ?? '').filter(Boolean)));
-  readonly tags = $derived(sortedUnique(this.all.flatMap((d) => d.tags)));
-
-  readonly filtered = $derived.by(() => {
-    const q = this.search.trim().toLowerCase();
-    const list = this.all.filter(
-      (d) =>
-        (!q || d.id.includes(q) || (d.imei ?? '').includes(q)) &&
-        (!this.tag || d.tags.includes(this.tag)) &&
-        (this.status === 'all' || (this.status === 'blocked') === isBlocked(d)) &&
-        (!this.type || d.deviceType === this.type),
-    );
-    const order = this.newestFirst ? -1 : 1;
-    return list.sort((a, b) => order * (a.claimedAt ?? '').localeCompare(b.claimedAt ?? ''));
+  readonly filters = $derived<Filters>({
+    search: this.search.trim() || undefined,
+    tag: this.tag || undefined,
+    blocked: this.status === 'all' ? undefined : this.status === 'blocked',
+    type: this.type || undefined,
   });
 
-  async load(): Promise<void> {
-    const { value, error } = await call(api.listDevices({}));
-    if (value) this.all = value;
-    this.error = error?.message ?? null;
+  /** The filters or the sort changed: the first window of the new list; a filter change clears the selection. */
+  async apply(filtersChanged: boolean): Promise<void> {
+    if (filtersChanged) this.selected = selectionOf();
+    await this.rows.setQuery({ ...this.filters, sort: this.sort.by, descending: this.sort.descending });
+    const offered = this.rows.latest?.filters;
+    if (offered) {
+      this.types = offered.types;
+      this.tags = offered.tags;
+    }
+  }
+
+  sortBy(column: DeviceSort): void {
+    this.sort =
+      this.sort.by === column
+        ? { by: column, descending: !this.sort.descending }
+        : { by: column, descending: column === 'claimed' };
   }
 
   toggle(id: string): void {
-    if (this.selected.has(id)) this.selected.delete(id);
-    else this.selected.add(id);
+    this.selected = this.selected.has(id)
+      ? selectionOf([...this.selected].filter((s) => s !== id))
+      : selectionOf([...this.selected, id]);
   }
 
-  async act(kind: 'block' | 'unblock' | 'unclaim'): Promise<void> {
-    const { error } = await call(api.changeDevices({ kind, ids: [...this.selected] }));
-    if (!error) this.selected.clear();
-    await this.load();
-    // After the reload, so the action's error is the one left on screen.
-    if (error) this.error = error.message;
+  async selectAllMatching(): Promise<void> {
+    const { value, error } = await call(api.matchingDeviceIds(this.filters));
+    if (value) this.selected = selectionOf(value);
+    this.error = error?.message ?? null;
   }
 
-  async setTags(tags: string[]): Promise<void> {
-    const { error } = await call(api.setDeviceTags({ ids: [...this.selected], tags }));
-    await this.load();
-    if (error) this.error = error.message;
+  clearSelection(): void {
+    this.selected = selectionOf();
+  }
+
+  /** Block, unblock or unclaim the selected devices (or these). */
+  async act(kind: 'block' | 'unblock' | 'unclaim', ids = [...this.selected]): Promise<Outcome> {
+    const { value, error } = await call(api.changeDevices({ kind, ids }));
+    if (value) this.clearSelection();
+    await this.rows.reload();
+    if (error) return { ok: false, text: error.message };
+    return { ok: true, text: `${actionWords[kind]} queued for ${plural(value.queued, 'device')}.` };
+  }
+
+  /** One tag added to or removed from each selected device (or these), the others kept. */
+  async changeTag(op: 'add' | 'remove', tag: string, ids = [...this.selected]): Promise<Outcome> {
+    const { value, error } = await call(api.changeDeviceTag({ op, tag, ids }));
+    await this.rows.reload();
+    if (error) return { ok: false, text: error.message };
+    const done = `${op === 'add' ? 'Adding' : 'Removing'} “${tag}” queued for ${plural(value.queued, 'device')}`;
+    const unchanged = value.unchanged
+      ? `; ${value.unchanged.toLocaleString()} ${op === 'add' ? 'had it already' : 'did not have it'}`
+      : '';
+    return { ok: true, text: `${done}${unchanged}.` };
+  }
+
+  /** Every tag of each selected device replaced by these. */
+  async replaceTags(tags: string[]): Promise<Outcome> {
+    const { value, error } = await call(api.setDeviceTags({ ids: [...this.selected], tags }));
+    await this.rows.reload();
+    if (error) return { ok: false, text: error.message };
+    return { ok: true, text: `New tags queued for ${plural(value.queued, 'device')}.` };
   }
 }

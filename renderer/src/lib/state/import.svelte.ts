@@ -13,8 +13,12 @@ function toBase64(blob: Blob): Promise<string> {
   });
 }
 
-/** Import: a file (picked, dropped) or pasted tokens, previewed first, queued only when confirmed. */
+/**
+ * Import, in a dialog opened from the Queue (or by a file dropped anywhere): a file picked or
+ * dropped, or pasted tokens, previewed first, queued only when confirmed.
+ */
 export class ImportState {
+  dialogOpen = $state(false);
   preview = $state<ImportPreview | null>(null);
   result = $state<ImportResult | null>(null);
   progress = $state<number | null>(null);
@@ -27,9 +31,15 @@ export class ImportState {
     return api.on('importProgress', ({ fraction }) => (this.progress = fraction));
   }
 
+  /** The dialog, empty: nothing chosen, no tags typed. */
+  start(): void {
+    this.clear();
+    this.dialogOpen = true;
+  }
+
   async open(name: string, blob: Blob): Promise<void> {
+    if (!this.dialogOpen) this.start();
     this.error = null;
-    this.result = null;
     this.preview = null;
     this.progress = 0;
     const { value, error } = await call(api.previewImport({ name, base64: await toBase64(blob) }));
@@ -52,26 +62,38 @@ export class ImportState {
     this.committing = true;
     try {
       const { value, error } = await call(api.commitImport({ id: this.preview.id, tags: tags.tags }));
-      this.result = value;
       this.error = error?.message ?? null;
-      if (value) this.preview = null;
+      if (value) {
+        this.result = value;
+        this.dialogOpen = false;
+      }
     } finally {
       this.committing = false;
     }
   }
 
-  cancel(): void {
+  /** The dialog was closed (Cancel, Escape): what it held goes; a commit under way still lands. */
+  closed(): void {
+    if (!this.committing) this.clear();
+  }
+
+  private clear(): void {
     this.preview = null;
     this.error = null;
+    this.progress = null;
+    this.tagText = '';
   }
 }
 
 export const importState = new ImportState();
 
-/** The queue (bulk format) or the site report as a CSV file; an error message if it failed. */
-export async function download(what: 'queue' | 'devices'): Promise<string | null> {
-  const { value, error } = await call(api.exportFile({ what }));
-  if (!value) return error.message;
+/** Pending claims (bulk or gather format) or the site report as a CSV file; what went wrong, or notes. */
+export async function download(
+  what: 'queue' | 'devices',
+  format: 'bulk' | 'gather' = 'bulk',
+): Promise<{ error: string } | { rows: number; notes: string[] }> {
+  const { value, error } = await call(api.exportFile({ what, format }));
+  if (!value) return { error: error.message };
   saveAs(value.filename, value.csv, 'text/csv');
-  return null;
+  return { rows: value.rows, notes: value.notes };
 }

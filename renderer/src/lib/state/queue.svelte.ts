@@ -1,43 +1,58 @@
-import type { EntryState, OutboxEntry } from '$shared/types';
+import type { OutboxEntry, QueuePage } from '$shared/types';
 import { api, call } from '../api';
+import { PagedRows } from './paged.svelte';
 
+export type QueueFilter = 'open' | 'pending' | 'sending' | 'failed' | 'done' | 'all';
+
+/**
+ * The outbox a window at a time: what is open (pending, sending, failed) by default, searched by
+ * device UUID, IMEI or tag in the main process. The screen never holds the whole queue.
+ */
 export class QueueState {
-  entries = $state.raw<OutboxEntry[]>([]);
-  filter = $state<EntryState | 'all'>('all');
-  error = $state<string | null>(null);
+  filter = $state<QueueFilter>('open');
+  search = $state('');
+  readonly rows = new PagedRows<OutboxEntry, { state: QueueFilter; search: string }, QueuePage>(
+    (query, offset, limit) =>
+      api.queryQueue({ state: query.state, search: query.search || undefined, offset, limit }),
+  );
+  readonly counts = $derived(this.rows.latest?.counts ?? null);
 
   private lastLoad = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
+  /** The filters changed: the first window of the new list. */
+  applyFilters(): Promise<void> {
+    return this.rows.setQuery({ state: this.filter, search: this.search.trim() });
+  }
+
   /**
-   * Reloads now, or once a second at most: a running sync pushes its counts a few times a second,
-   * and the list need not follow each push.
+   * The outbox changed: the rows in view again, at most once a second (a running sync pushes its
+   * counts several times a second, and the list need not follow each push).
    */
-  loadSoon(): void {
+  reloadSoon(): void {
     if (this.timer) return;
     const wait = Math.max(0, this.lastLoad + 1000 - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.load();
+      this.lastLoad = Date.now();
+      void this.rows.reload();
     }, wait);
   }
 
-  async load(): Promise<void> {
-    this.lastLoad = Date.now();
-    const { value, error } = await call(api.listQueue({ state: this.filter }));
-    if (value) this.entries = value;
-    this.error = error?.message ?? null;
+  /** Puts failed entries back in line; says how many, and how many stay failed. */
+  async retry(id: string | 'all-failed'): Promise<string> {
+    const { value, error } = await call(api.retryEntry({ id }));
+    await this.rows.reload();
+    if (error) return error.message;
+    const back = `${value.requeued.toLocaleString()} back in line`;
+    return value.stillFailed
+      ? `${back}; ${value.stillFailed.toLocaleString()} stay failed (see each for why).`
+      : `${back}.`;
   }
 
-  async retry(id: string): Promise<void> {
-    const { error } = await call(api.retryEntry({ id }));
-    this.error = error?.message ?? null;
-    await this.load();
-  }
-
-  async discard(id: string): Promise<void> {
+  async discard(id: string): Promise<string | null> {
     const { error } = await call(api.discardEntry({ id }));
-    this.error = error?.message ?? null;
-    await this.load();
+    await this.rows.reload();
+    return error?.message ?? null;
   }
 }

@@ -1,0 +1,25 @@
+import { failureKinds, type FailureKind } from './types';
+
+// In shared: the window shows the same hint and offers Retry by the same rule the CLI and the
+// queue service apply.
+/** Plain words for what to do about a failed entry, and whether Retry is worth offering. */
+export const failureAdvice: Record<FailureKind, { hint: string; retryable: boolean }> = {
+  'claimed-elsewhere': {
+    hint: 'Another team owns this device: ask them to unclaim it, or claim it with their key. Retrying cannot help.',
+    retryable: false,
+  },
+  'invalid-token': {
+    hint: 'The service did not accept this token: read the board again for a fresh one (the claim is updated).',
+    retryable: false,
+  },
+  'not-claimed': {
+    hint: 'This team does not own the device (any more): there is nothing to change.',
+    retryable: false,
+  },
+  refused: {
+    hint: 'The service refused this change as it is: fix what it names in the service (a missing tag, say), then Retry; or discard it.',
+    retryable: true,
+  },
+};
+
+export const retryableFailures = failureKinds.filter((kind) => failureAdvice[kind].retryable);
