@@ -236,14 +236,7 @@ export class SyncService {
         reason: 'no-key',
         message: 'No API key is stored: add one in Settings',
       });
-    // One sync per data folder: the desktop app and a CLI share it, and recovering another
-    // process's entries in flight as "interrupted" would send them twice.
-    const lease = new Lease(
-      this.deps.db,
-      'sync',
-      this.options.processLabel ?? 'another Fieldclaim',
-      SYNC_LEASE_MS,
-    );
+    const lease = this.syncLease();
     const held = lease.acquire();
     if (!held.ok)
       return this.endWithoutSending({
@@ -265,6 +258,14 @@ export class SyncService {
   }
 
   /** Entries done longer ago than the retention setting leave the outbox for the archive. */
+  /**
+   * One sync per data folder: the desktop app and a CLI share it, and recovering another process's
+   * entries in flight as "interrupted" would send them twice. A refresh takes it too.
+   */
+  private syncLease(): Lease {
+    return new Lease(this.deps.db, 'sync', this.options.processLabel ?? 'another Fieldclaim', SYNC_LEASE_MS);
+  }
+
   private archiveFinished(): void {
     const days = this.deps.settings.get().retentionDays;
     const moved = this.deps.outbox.archiveDone(new Date(Date.now() - days * 86_400_000).toISOString());
@@ -369,12 +370,7 @@ export class SyncService {
         cancelled: false,
         stopped: { reason: 'no-key', message: 'No API key is stored: add one in Settings.' },
       };
-    const lease = new Lease(
-      this.deps.db,
-      'sync',
-      this.options.processLabel ?? 'another Fieldclaim',
-      SYNC_LEASE_MS,
-    );
+    const lease = this.syncLease();
     const held = lease.acquire();
     if (!held.ok)
       return {
