@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +9,12 @@ export default defineConfig({
         // The renderer's pure modules (renderer/src/lib/*.ts) reach shared code as its build does.
         resolve: { alias: { $shared: resolve(import.meta.dirname, 'electron/shared') } },
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        // The renderer's state classes (runes, *.svelte.ts), compiled as the build compiles them.
+        plugins: [svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.mjs') })],
+        resolve: { alias: { $shared: resolve(import.meta.dirname, 'electron/shared') } },
+        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'node' },
       },
       // The thin Electron layer, against the contract, with the 'electron' module mocked.
       {

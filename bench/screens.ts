@@ -32,8 +32,10 @@ const openScreen = (page: Page, screen: string, rowTestId: string) =>
       )!;
       const start = performance.now();
       button.click();
-      while (!document.querySelector(`[data-testid="${rowTestId}"]`))
+      while (!document.querySelector(`[data-testid="${rowTestId}"]`)) {
+        if (performance.now() - start > 30_000) throw new Error('the page did not get there in 30 s');
         await new Promise((r) => requestAnimationFrame(r));
+      }
       await new Promise((r) => requestAnimationFrame(r));
       return performance.now() - start;
     },
@@ -53,13 +55,14 @@ const typeInto = (page: Page, label: string, text: string, tableTestId: string) 
       // The query goes out in a microtask (Svelte's effects); the table is busy until its rows are in.
       await new Promise((r) => setTimeout(r, 0));
       if (table?.getAttribute('aria-busy') === 'true')
-        await new Promise<void>((resolve) => {
+        await new Promise<void>((resolve, reject) => {
           const observer = new MutationObserver(() => {
             if (table.getAttribute('aria-busy') === 'true') return;
             observer.disconnect();
             resolve();
           });
           observer.observe(table, { attributes: true, attributeFilter: ['aria-busy'] });
+          setTimeout(() => reject(new Error('the rows did not come in 30 s')), 30_000);
         });
       // Painted: the next frame.
       await new Promise((r) => requestAnimationFrame(r));
@@ -79,7 +82,10 @@ const scrollTo = (page: Page, tableTestId: string, row: number) =>
       const start = performance.now();
       scroller.scrollTop = row * rowHeight;
       await new Promise((r) => requestAnimationFrame(r));
-      while (scroller.querySelector('.loading')) await new Promise((r) => requestAnimationFrame(r));
+      while (scroller.querySelector('.loading')) {
+        if (performance.now() - start > 30_000) throw new Error('the page did not get there in 30 s');
+        await new Promise((r) => requestAnimationFrame(r));
+      }
       await new Promise((r) => requestAnimationFrame(r));
       return performance.now() - start;
     },
@@ -95,8 +101,10 @@ const clickUntil = (page: Page, buttonText: string, testid: string, expected: st
       )!;
       const start = performance.now();
       button.click();
-      while (!document.querySelector(`[data-testid="${testid}"]`)?.textContent?.includes(expected))
+      while (!document.querySelector(`[data-testid="${testid}"]`)?.textContent?.includes(expected)) {
+        if (performance.now() - start > 30_000) throw new Error('the page did not get there in 30 s');
         await new Promise((r) => requestAnimationFrame(r));
+      }
       await new Promise((r) => requestAnimationFrame(r));
       return performance.now() - start;
     },

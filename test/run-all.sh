@@ -28,7 +28,7 @@ step build npx electron-vite build --logLevel warn
 step security-audit npx tsx test/security/audit.ts
 
 # Vitest's JSON report gives the counts; Playwright's too. Both also print their usual summaries.
-step "unit+wiring" npx vitest run --project unit --project wiring --reporter=default --reporter=json --outputFile="$reports/unit.json"
+step "unit+renderer+wiring" npx vitest run --project unit --project renderer --project wiring --reporter=default --reporter=json --outputFile="$reports/unit.json"
 
 # The real Electron window is started by test/electron only where its binary is installed (GitHub CI).
 [ -f node_modules/electron/path.txt ] || echo "::: Electron tests: skipped here (no Electron binary can be downloaded on this machine); they run on GitHub CI"

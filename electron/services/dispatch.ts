@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { channels, contract, type Channel, type ParsedArgsOf, type ResultOf } from '../shared/contract';
 import { CodedError, fail, ok, type ErrorCode, type Result } from '../shared/result';
+import type { DeviceQuery } from '../adapters/db/devices-repo';
 import type { Fieldclaim } from './fieldclaim';
 import { checkPortFromWindow } from './port-path';
 
@@ -9,6 +10,15 @@ type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>
 /** Each contract entry, answered by the service that owns it. */
 function handlersFor(app: Fieldclaim): Handlers {
   const { devices, imports, keys, queue, settings, station, status, sync, changes } = app;
+  /** A selection's action on the devices that still match the filters it was made under. */
+  const withinView = <R extends { queued: number; skipped?: number }>(
+    args: { ids: string[]; within?: DeviceQuery },
+    act: (ids: string[]) => R,
+  ): R & { skipped: number } => {
+    const ids = args.within ? devices.ids({ ...args.within, ids: args.ids }) : args.ids;
+    const result = act(ids);
+    return { ...result, skipped: args.ids.length - ids.length + (result.skipped ?? 0) };
+  };
   return {
     getStatus: () => status.current(),
     getAbout: () => status.about(),
@@ -42,9 +52,9 @@ function handlersFor(app: Fieldclaim): Handlers {
     refreshDevices: () => sync.refreshNow(),
     cancelRefresh: () => sync.cancelRefresh(),
     getDevice: (args) => devices.detail(args.id),
-    changeDevices: (args) => changes.devicesBatch(args.kind, args.ids),
-    setDeviceTags: (args) => changes.setTagsBatch(args.ids, args.tags),
-    changeDeviceTag: (args) => changes.changeTag(args.op, args.ids, args.tag),
+    changeDevices: (args) => withinView(args, (ids) => changes.devicesBatch(args.kind, ids)),
+    setDeviceTags: (args) => withinView(args, (ids) => changes.setTagsBatch(ids, args.tags)),
+    changeDeviceTag: (args) => withinView(args, (ids) => changes.changeTag(args.op, ids, args.tag)),
     listTags: () => devices.tags(),
     createTag: (args) => changes.createTag(args.name, args.description),
     updateTag: (args) => changes.updateTag(args.name, { to: args.to, description: args.description }),

@@ -296,7 +296,7 @@ export class SyncRun {
       return this.fail(
         entry,
         verdict.message,
-        failureKindOf(entry, { status: 'status' in outcome ? (outcome.status ?? undefined) : undefined }),
+        failureKindOf(entry, 'status' in outcome ? (outcome.status ?? undefined) : undefined),
       );
     this.failures++;
     const uncertain = entry.uncertain || ('maybeSent' in verdict && verdict.maybeSent);
@@ -408,8 +408,11 @@ export class SyncRun {
       fates.forEach((fate, i) => {
         const entry = batch[i]!;
         if (fate.fate === 'done') this.finish(entry, fate.device);
-        else if (fate.fate === 'failed') refused.push({ ...entry, uncertain: false });
-        else {
+        else if (fate.fate === 'failed') {
+          // Known not applied: back in line at once, in case the run stops before it is re-sent.
+          this.deps.outbox.markPending(entry.id, fate.message, { uncertain: false });
+          refused.push({ ...entry, uncertain: false });
+        } else {
           unclear.push({ ...entry, uncertain: true });
           if (fate.hint) hints.set(entry.id, fate.hint);
         }

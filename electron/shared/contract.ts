@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Result } from './result';
 import {
+  MAX_SELECTION,
   deviceSorts,
   entryStates,
   readModes,
@@ -36,6 +37,7 @@ const noArgs = z.strictObject({});
 const text = (max: number) => z.string().max(max);
 // Device UUIDs come from modem hardware: any 8-4-4-4-12 hex, not necessarily RFC 4122 versioned.
 const deviceId = () => z.guid();
+const selection = () => z.array(deviceId()).min(1).max(MAX_SELECTION);
 const deviceQuery = z.strictObject({
   search: text(200).optional(),
   tag: text(1000).optional(),
@@ -121,8 +123,14 @@ export const contract = {
     }),
     result: returns<DevicePage>(),
   },
-  /** The UUIDs of every device matching the filters ("select all matching"). */
-  matchingDeviceIds: { args: deviceQuery, result: returns<string[]>() },
+  /**
+   * The UUIDs of every device matching the filters ("select all matching"); with `ids`, those of
+   * them that still match (a selection checked after the data changed).
+   */
+  matchingDeviceIds: {
+    args: deviceQuery.extend({ ids: z.array(deviceId()).max(MAX_SELECTION).optional() }),
+    result: returns<string[]>(),
+  },
   /** The outbox by state and search, a window at a time, with the count of each state. */
   queryQueue: {
     args: z.strictObject({
@@ -148,28 +156,36 @@ export const contract = {
       changes: OutboxEntry[];
     }>(),
   },
+  /**
+   * An action on a selection. `within`: the filters the selection was made under; only the devices
+   * that still match them are changed (`skipped` counts the others), so an action never reaches a
+   * device the screen no longer shows.
+   */
   changeDevices: {
     args: z.strictObject({
       kind: z.enum(['block', 'unblock', 'unclaim']),
-      ids: z.array(deviceId()).min(1).max(100_000),
+      ids: selection(),
+      within: deviceQuery.optional(),
     }),
-    result: returns<{ queued: number }>(),
+    result: returns<{ queued: number; skipped: number }>(),
   },
   setDeviceTags: {
     args: z.strictObject({
-      ids: z.array(deviceId()).min(1).max(100_000),
+      ids: selection(),
       tags: z.array(text(1000)).max(100),
+      within: deviceQuery.optional(),
     }),
-    result: returns<{ queued: number }>(),
+    result: returns<{ queued: number; skipped: number }>(),
   },
   /** One tag added to (or removed from) each device, its other tags kept. */
   changeDeviceTag: {
     args: z.strictObject({
       op: z.enum(['add', 'remove']),
-      ids: z.array(deviceId()).min(1).max(100_000),
+      ids: selection(),
       tag: text(1000),
+      within: deviceQuery.optional(),
     }),
-    result: returns<{ queued: number; unchanged: number }>(),
+    result: returns<{ queued: number; unchanged: number; skipped: number }>(),
   },
   listTags: { args: noArgs, result: returns<Array<{ tag: string; description: string; devices: number }>>() },
   createTag: {

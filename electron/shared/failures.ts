@@ -22,4 +22,9 @@ export const failureAdvice: Record<FailureKind, { hint: string; retryable: boole
   },
 };
 
-export const retryableFailures = failureKinds.filter((kind) => failureAdvice[kind].retryable);
+/** Whether Retry can help; an entry failed before kinds were recorded (null) is offered it. */
+export const isRetryable = (failure: FailureKind | null) =>
+  failure === null || failureAdvice[failure].retryable;
+
+/** The kinds Retry takes, for the query that puts them back in line (with those of no kind). */
+export const retryableFailures = failureKinds.filter(isRetryable);

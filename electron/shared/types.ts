@@ -49,6 +49,9 @@ export interface OutboxCounts {
   done: number;
 }
 
+/** The most devices one action takes: a selection larger than this is refused when it is made. */
+export const MAX_SELECTION = 100_000;
+
 /** The columns the device list can be ordered by. */
 export const deviceSorts = ['claimed', 'id', 'imei', 'type', 'status'] as const;
 export type DeviceSort = (typeof deviceSorts)[number];

@@ -109,7 +109,7 @@ describe('CLI change commands', () => {
       error: { message: expect.stringMatching(/cannot help.*ask them to unclaim/) },
     });
     expect((await cli('queue')).json).toEqual([
-      expect.objectContaining({ state: 'failed', lastError: 'Already claimed by another team' }),
+      expect.objectContaining({ state: 'failed', failure: 'claimed-elsewhere' }),
     ]);
     const listed = await runCli(['--data-dir', dir.path, 'queue'], { env: { FIELDCLAIM_API_KEY: KEY } });
     expect(listed.stdout).toMatch(

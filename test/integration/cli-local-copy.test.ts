@@ -60,7 +60,7 @@ describe('the local copy from the command line', () => {
     const queue = await cli('queue', '--json');
     expect((queue.json as unknown[]).length).toBeGreaterThan(7);
     expect(Object.keys((queue.json as object[])[0]!).sort()).toEqual(
-      ['attempts', 'createdAt', 'deviceId', 'id', 'kind', 'lastError', 'state'].sort(),
+      ['attempts', 'createdAt', 'deviceId', 'failure', 'id', 'kind', 'lastError', 'state'].sort(),
     );
   });
 });

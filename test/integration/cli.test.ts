@@ -58,6 +58,7 @@ describe('fieldclaim CLI', () => {
         state: 'pending',
         attempts: 0,
         lastError: null,
+        failure: null,
         createdAt: expect.any(String),
       },
     ]);

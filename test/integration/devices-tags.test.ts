@@ -137,13 +137,43 @@ describe('tags', () => {
     expect(s.app.changes.changeTag('add', [a.deviceId, b.deviceId], 'zone=n')).toEqual({
       queued: 2,
       unchanged: 0,
+      skipped: 0,
     });
-    expect(s.app.changes.changeTag('add', [a.deviceId], 'zone=n')).toEqual({ queued: 0, unchanged: 1 });
+    expect(s.app.changes.changeTag('add', [a.deviceId], 'zone=n')).toEqual({
+      queued: 0,
+      unchanged: 1,
+      skipped: 0,
+    });
     s.app.changes.changeTag('remove', [a.deviceId, b.deviceId], 'customer');
     expect(() => s.app.changes.changeTag('add', [a.deviceId], 'a,b')).toThrow(/comma/);
     await s.app.sync.run();
     expect(sim.devices.get(a.deviceId)!.tags).toEqual(['location', 'rack=9', 'zone=n']);
     expect(sim.devices.get(b.deviceId)!.tags).toEqual(['location', 'zone=n']);
+  });
+
+  it("builds a tag change on the device's queued tags as queued renames and deletes will leave them", async () => {
+    const t = makeToken();
+    const s = station('admin-key');
+    sim.preclaim(t.token, 'team-1');
+    s.app.changes.createTag('old');
+    s.app.changes.createTag('gone');
+    await s.app.sync.run();
+    s.app.changes.setTags(t.deviceId, ['old', 'gone']); // queued, then the tags change under it
+    s.app.changes.updateTag('old', { to: 'new' });
+    s.app.changes.deleteTag('gone');
+    // The same device twice in one call: one change.
+    expect(s.app.changes.changeTag('add', [t.deviceId, t.deviceId], 'rack=9')).toEqual({
+      queued: 1,
+      unchanged: 0,
+      skipped: 0,
+    });
+    expect(s.app.changes.changeTag('add', ['4b8e3b4e-59c4-4f3e-9a9e-8e0c6f1d2a3b'], 'x')).toMatchObject({
+      queued: 0,
+      skipped: 1,
+    });
+    const summary = await s.app.sync.run();
+    expect(summary).toMatchObject({ failed: 0, pending: 0 });
+    expect(sim.devices.get(t.deviceId)!.tags).toEqual(['new', 'rack=9']);
   });
 
   it('refuses duplicate and invalid tag names in one place, for the UI and the CLI alike', () => {

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatch } from '../../electron/services/dispatch';
 import { channels } from '../../electron/shared/contract';
+import { openDatabase } from '../../electron/adapters/db/database';
+import { DevicesRepository } from '../../electron/adapters/db/devices-repo';
 import { openTestApp } from '../support/station';
+import { randomDeviceId } from '../support/tokens';
 
 let station: ReturnType<typeof openTestApp>;
 let dispatch: Dispatch;
@@ -85,6 +88,39 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
       value: { watching: false },
     });
     expect(station.app.settings.get().watch).toBe(false);
+  });
+
+  it('acts on a selection only where its devices still match the filters it was made under', async () => {
+    const ids = [randomDeviceId(), randomDeviceId(), randomDeviceId()];
+    const db = openDatabase(station.dataDir);
+    new DevicesRepository(db).upsertPage(
+      ids.map((id, i) => ({
+        id,
+        deviceType: 'nrf9151_LACA',
+        imei: null,
+        tags: i === 2 ? [] : ['batch-7'],
+        status: 'READY',
+        claimedAt: null,
+        raw: { id },
+      })),
+      1,
+    );
+    db.close();
+    // Selected under "tag batch-7"; the third lost that tag since (a sync, another laptop).
+    const within = { tag: 'batch-7' };
+    expect(await dispatch('changeDevices', { kind: 'block', ids, within })).toEqual({
+      ok: true,
+      value: { queued: 2, skipped: 1 },
+    });
+    expect(await dispatch('changeDeviceTag', { op: 'add', tag: 'x', ids, within })).toMatchObject({
+      ok: true,
+      value: { queued: 2, skipped: 1 },
+    });
+    expect(await dispatch('matchingDeviceIds', { ...within, ids })).toMatchObject({
+      ok: true,
+      value: expect.not.arrayContaining([ids[2]]),
+    });
+    expect(station.app.queue.list('pending').map((e) => e.deviceId)).not.toContain(ids[2]);
   });
 
   it('refuses unknown channels, including prototype names', async () => {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
 import type { Fieldclaim } from '../../electron/services/fieldclaim';
-import { ApiSimulator, isBulkClaim, isChange } from '../support/api-sim';
+import { ApiSimulator, isBulkClaim, isChange, type RecordedRequest } from '../support/api-sim';
+import { waitFor } from '../support/wait';
 import { connectedStation, fastRetries, openTestApp } from '../support/station';
 import { makeToken, type MadeToken } from '../support/tokens';
 import { queueClaims as queueTestClaims } from '../support/queue';
@@ -158,6 +159,38 @@ describe('exactly once, under faults', () => {
       const before = sim.requests.length;
       await s2.app.sync.run();
       expect(sim.requests.filter((r, i) => i >= before && r.method === 'POST')).toEqual([]);
+    } finally {
+      s2.close();
+    }
+  });
+
+  it('a row refused in a bulk answer is back in line, not left sending, when the run stops before it is re-sent alone', async () => {
+    const s2 = connectedStation(sim, KEY, { retryPolicy: fastRetries, syncMaxWaitMs: 500, bulkBatchSize: 2 });
+    try {
+      const [bad, good, other, another] = [makeToken(), makeToken(), makeToken(), makeToken()];
+      queueTestClaims(s2.dataDir, [bad, good, other, another]);
+      const db = openDatabase(s2.dataDir);
+      db.prepare(
+        `UPDATE outbox SET payload = json_set(payload, '$.token', 'garbage.token') WHERE device_id = ?`,
+      ).run(bad.deviceId);
+      db.close();
+      // The second batch's 401 stops the run; only then does the first batch answer, its bad row
+      // refused: the run must not leave that row 'sending'.
+      const stopped = waitFor(
+        () => s2.app.queue.list().some((e) => e.lastError?.includes('key revoked')),
+        'the 401 to be taken',
+      );
+      const nthBulk = (n: number) => (r: RecordedRequest) =>
+        isBulkClaim(r) && sim.requests.filter(isBulkClaim).indexOf(r) === n;
+      sim.faults.push(
+        { kind: 'hold', until: stopped, when: nthBulk(0) },
+        { kind: 'status', status: 401, message: 'key revoked', when: nthBulk(1) },
+      );
+      const summary = await s2.app.sync.run();
+      expect(summary.stopped?.reason).toBe('key-rejected');
+      const badEntry = s2.app.queue.list().find((e) => e.deviceId === bad.deviceId);
+      expect(badEntry?.state).toBe('pending');
+      expect(sim.effectCount('claim', good.deviceId)).toBe(1);
     } finally {
       s2.close();
     }

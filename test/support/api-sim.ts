@@ -40,6 +40,8 @@ export type Fault = (
   | { kind: 'body'; status: number; body: string; contentType?: string }
   /** A 200 whose body starts and never ends. */
   | { kind: 'endless' }
+  /** The request is answered as usual, once `until` settles: to order two answers in a test. */
+  | { kind: 'hold'; until: Promise<unknown> }
 ) & { when?: (request: RecordedRequest) => boolean };
 
 export const loginPage =
@@ -208,6 +210,7 @@ export class ApiSimulator {
       (this.faultRate > 0 && Math.random() < this.faultRate
         ? this.randomFaults[Math.floor(Math.random() * this.randomFaults.length)]
         : undefined);
+    if (fault?.kind === 'hold') await fault.until;
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'redirect') {
       res.writeHead(fault.status ?? 307, { Location: fault.location });

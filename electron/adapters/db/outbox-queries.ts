@@ -116,35 +116,29 @@ export class OutboxQueries {
    * Changes not yet confirmed by the service for these devices (or one): their kinds in order, and
    * the newest tag list. Asked for the devices on screen, never the whole fleet.
    */
-  pendingChangesByDevice(deviceIds: string[]): Map<string, { kinds: EntryKind[]; tags: string[] | null }> {
+  pendingChangesByDevice(
+    deviceIds: string[],
+  ): Map<string, { kinds: EntryKind[]; tags: string[] | null; tagsSeq: number | null }> {
     const rows = this.db
-      .prepare<[string], { device_id: string; kind: EntryKind; payload: string }>(
+      .prepare<[string], { device_id: string; kind: EntryKind; payload: string; seq: number }>(
         // Driven from the ids (CROSS JOIN keeps that order) through the device index: the state
-        // index would walk every waiting entry, 50,000 of them after a large import.
-        `SELECT o.device_id, o.kind, o.payload FROM json_each(?) j CROSS JOIN outbox o ON o.device_id = j.value
-         WHERE o.state IN ('pending', 'sending', 'failed') ORDER BY o.seq`,
+        // index would walk every waiting entry, 50,000 of them after a large import. Failed
+        // changes are not among them: they will not happen (the Queue shows them).
+        `SELECT o.device_id, o.kind, o.payload, o.seq FROM json_each(?) j CROSS JOIN outbox o ON o.device_id = j.value
+         WHERE o.state IN ('pending', 'sending') ORDER BY o.seq`,
       )
       .all(JSON.stringify(deviceIds));
-    const byDevice = new Map<string, { kinds: EntryKind[]; tags: string[] | null }>();
-    for (const { device_id, kind, payload } of rows) {
-      const entry = byDevice.get(device_id) ?? { kinds: [], tags: null };
+    const byDevice = new Map<string, { kinds: EntryKind[]; tags: string[] | null; tagsSeq: number | null }>();
+    for (const { device_id, kind, payload, seq } of rows) {
+      const entry = byDevice.get(device_id) ?? { kinds: [], tags: null, tagsSeq: null };
       entry.kinds.push(kind);
-      if (kind === 'set-tags') entry.tags = (JSON.parse(payload) as { tags: string[] }).tags;
+      if (kind === 'set-tags') {
+        entry.tags = (JSON.parse(payload) as { tags: string[] }).tags;
+        entry.tagsSeq = seq;
+      }
       byDevice.set(device_id, entry);
     }
     return byDevice;
-  }
-
-  /** The tags each device will have once its waiting tag change is sent, for those with one. */
-  upcomingTags(deviceIds: string[]): Map<string, string[]> {
-    const rows = this.db
-      .prepare<[string], { device_id: string; payload: string }>(
-        `SELECT o.device_id, o.payload FROM json_each(?) j CROSS JOIN outbox o ON o.device_id = j.value
-         WHERE o.kind = 'set-tags' AND o.state IN ('pending', 'sending') ORDER BY o.seq`,
-      )
-      .all(JSON.stringify(deviceIds));
-    // Later entries overwrite earlier ones: the last queued list is the one that will stand.
-    return new Map(rows.map((r) => [r.device_id, (JSON.parse(r.payload) as { tags: string[] }).tags]));
   }
 
   /** One device's changes the service has not confirmed, oldest first. */

@@ -212,7 +212,6 @@ export class OutboxRepository {
     }
   }
 
-  /** Which of these devices already have a claim in the outbox (in any state). */
   /** The state of each of these devices' latest claim, for those with one. */
   claimStates(deviceIds: string[]): Map<string, EntryState> {
     const rows = this.db
@@ -377,8 +376,8 @@ export class OutboxRepository {
   }
 
   /**
-   * Failed entries go back in line, those of a kind retrying can help (see failureAdvice); returns
-   * how many. Entries failed before kinds were recorded have none and count as retryable.
+   * Failed entries go back in line, those of a kind retrying can help (isRetryable: the kinds
+   * given, and entries failed before kinds were recorded); returns how many.
    */
   retry(id: string | 'all-failed', retryableKinds: readonly FailureKind[]): number {
     const stamp = now();

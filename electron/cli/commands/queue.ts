@@ -19,7 +19,7 @@ export function registerQueue(program: Command, run: Runner): void {
           opts.limit === undefined && opts.offset === 0
             ? app.queue.iterate({ state: opts.state })
             : app.queue.slice({ state: opts.state }, opts.offset, opts.limit ?? Number.MAX_SAFE_INTEGER);
-        // The JSON keeps the spec's fields; the text adds, for a failed entry, what to do.
+        // The text adds, for a failed entry, what to do; the JSON says what kind of failure.
         const asJson = (e: OutboxEntry) => ({
           id: e.id,
           kind: e.kind,
@@ -27,6 +27,7 @@ export function registerQueue(program: Command, run: Runner): void {
           state: e.state,
           attempts: e.attempts,
           lastError: e.lastError,
+          failure: e.failure,
           createdAt: e.createdAt,
         });
         return { rows: entries, line: queueLine, asJson, empty: text.emptyQueue };

@@ -1,4 +1,4 @@
-import { failureAdvice } from '$shared/failures';
+import { failureAdvice, isRetryable } from '$shared/failures';
 import type { EntryKind, OutboxEntry } from '$shared/types';
 
 /** What each kind of change is called on screen. */
@@ -19,7 +19,7 @@ export const subjectOf = (entry: Pick<OutboxEntry, 'deviceId'>) =>
 
 /** Whether Retry is offered: only for a failed entry that retrying could help. */
 export const retryable = (entry: Pick<OutboxEntry, 'state' | 'failure'>) =>
-  entry.state === 'failed' && (entry.failure === null || failureAdvice[entry.failure].retryable);
+  entry.state === 'failed' && isRetryable(entry.failure);
 
 /** What the technician can do about a failed entry. */
 export const hintFor = (entry: Pick<OutboxEntry, 'state' | 'failure'>) =>

@@ -39,6 +39,12 @@ export class QueueState {
     }, wait);
   }
 
+  /** The screen is gone: no reload waits for it. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   /** Puts failed entries back in line; says how many, and how many stay failed. */
   async retry(id: string | 'all-failed'): Promise<string> {
     const { value, error } = await call(api.retryEntry({ id }));
