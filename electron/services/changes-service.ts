@@ -40,6 +40,19 @@ function afterTagChanges(tags: string[], changes: StoredEntry[]): string[] {
   return out;
 }
 
+/** Whether a device is already as `kind` would make it, counting its queued changes. */
+function alreadyDone(
+  kind: 'block' | 'unblock' | 'unclaim',
+  device: { status: string | null } | null,
+  queued: readonly EntryKind[],
+): boolean {
+  if (kind === 'unclaim') return queued.includes('unclaim');
+  if (!device) return false; // not in the local copy: its state is not known here
+  const lastSwitch = queued.filter((k) => k === 'block' || k === 'unblock').at(-1);
+  const blocked = lastSwitch ? lastSwitch === 'block' : device.status?.toUpperCase() === 'BLOCKED';
+  return blocked === (kind === 'block');
+}
+
 export interface QueuedChange {
   queued: true;
   kind: EntryKind;
@@ -77,13 +90,27 @@ export class ChangesService {
     return this.queued(this.outbox.enqueue(kind, checkDeviceId(deviceId), {}));
   }
 
-  /** The same change for many devices, all queued or none. */
-  devicesBatch(kind: 'block' | 'unblock' | 'unclaim', deviceIds: string[]): { queued: number } {
+  /**
+   * The same change for many devices, all queued or none. A device that is already so, or will be
+   * once its queued changes are sent (blocked, or with a block waiting), is left alone: pressing
+   * Block twice queues one block.
+   */
+  devicesBatch(
+    kind: 'block' | 'unblock' | 'unclaim',
+    deviceIds: string[],
+  ): { queued: number; unchanged: number } {
     this.writable();
-    const ids = deviceIds.map(checkDeviceId);
-    this.db.transaction(() => ids.forEach((id) => this.outbox.enqueue(kind, id, {})))();
-    this.onChange();
-    return { queued: ids.length };
+    const ids = [...new Set(deviceIds.map(checkDeviceId))];
+    const queued = this.db.transaction(() => {
+      const pending = this.queries.pendingChangesByDevice(ids);
+      const changing = ids.filter(
+        (id) => !alreadyDone(kind, this.devices.get(id), pending.get(id)?.kinds ?? []),
+      );
+      changing.forEach((id) => this.outbox.enqueue(kind, id, {}));
+      return changing.length;
+    })();
+    if (queued) this.onChange();
+    return { queued, unchanged: ids.length - queued };
   }
 
   setTags(deviceId: string, input: string[]): QueuedChange {

@@ -167,7 +167,7 @@ export const contract = {
       ids: selection(),
       within: deviceQuery.optional(),
     }),
-    result: returns<{ queued: number; skipped: number }>(),
+    result: returns<{ queued: number; unchanged: number; skipped: number }>(),
   },
   setDeviceTags: {
     args: z.strictObject({

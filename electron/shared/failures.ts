@@ -17,7 +17,7 @@ export const failureAdvice: Record<FailureKind, { hint: string; retryable: boole
     retryable: false,
   },
   refused: {
-    hint: 'The service refused this change as it is: fix what it names in the service (a missing tag, say), then Retry; or discard it.',
+    hint: 'The service refused this change: if what it names can be fixed in nRF Cloud (a missing tag), fix it and Retry; if the change itself is wrong (a tag too long), discard it and make it again.',
     retryable: true,
   },
 };

@@ -87,7 +87,7 @@ test('scan -> queue -> sync -> claimed, through the real services', async ({ pag
   await goTo(page, 'Devices');
   const device = page.locator(`[data-testid="device-row"][data-device="${board.modem.config.deviceId}"]`);
   await expect(device).toContainText('READY');
-  await expect(device.getByTestId('tag-chip')).toHaveText(['site=e2e', 'batch-1']);
+  await expect(device.getByTestId('device-tags')).toHaveText('site=e2e, batch-1');
   expect(consoleErrors).toEqual([]);
 });
 

@@ -100,14 +100,21 @@ test('add tag and remove tag keep the other tags; replacing them all is its own 
   await goTo(page, 'Devices');
   await page.getByLabel(`Select ${tokens[0]!.deviceId}`).check();
   await page.getByLabel(`Select ${tokens[1]!.deviceId}`).check();
-  await page.getByLabel('One tag to add or remove (other tags stay)').fill('rack=9');
-  await page.getByRole('button', { name: 'Add tag' }).click();
+  const tagDialog = page.getByTestId('tag-dialog');
+  await page.getByRole('button', { name: 'Add or remove a tag…' }).click();
+  // Several at once is what Replace all tags is for: the field says so, and nothing can be sent.
+  await tagDialog.getByLabel("One tag (the devices' other tags stay)").fill('rack=9, rack=10');
+  await expect(tagDialog.getByTestId('field-error')).toContainText('One tag at a time');
+  await expect(tagDialog.getByRole('button', { name: 'Add to 2 devices' })).toBeDisabled();
+  await tagDialog.getByLabel("One tag (the devices' other tags stay)").fill('rack=9');
+  await tagDialog.getByLabel("One tag (the devices' other tags stay)").press('Enter');
   await expect(page.getByTestId('devices-outcome')).toHaveText('Adding “rack=9” queued for 2 devices.');
-  await expect(row(page, tokens[0]!).getByTestId('tag-chip')).toHaveText(['location', 'customer', 'rack=9']);
+  await expect(row(page, tokens[0]!).getByTestId('device-tags')).toHaveText('location, customer, rack=9');
 
-  await page.getByLabel('One tag to add or remove (other tags stay)').fill('customer');
-  await page.getByRole('button', { name: 'Remove tag' }).click();
-  await expect(row(page, tokens[1]!).getByTestId('tag-chip')).toHaveText(['location', 'rack=9']);
+  await page.getByRole('button', { name: 'Add or remove a tag…' }).click();
+  await tagDialog.getByLabel("One tag (the devices' other tags stay)").fill('customer');
+  await tagDialog.getByRole('button', { name: 'Remove from 2 devices' }).click();
+  await expect(row(page, tokens[1]!).getByTestId('device-tags')).toHaveText('location, rack=9');
   await page.getByRole('button', { name: 'Sync now' }).click();
   await expect(page.getByTestId('sync-result')).toContainText(/: \d+ sent$/);
   for (const t of tokens.slice(0, 2))
@@ -123,7 +130,7 @@ test('add tag and remove tag keep the other tags; replacing them all is its own 
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await dialog.getByLabel('The new tags, separated by commas').fill('spare');
   await dialog.getByRole('button', { name: 'Replace the tags of 1 device' }).click();
-  await expect(row(page, tokens[2]!).getByTestId('tag-chip')).toHaveText(['spare']);
+  await expect(row(page, tokens[2]!).getByTestId('device-tags')).toHaveText('spare');
 });
 
 test('the detail panel has the device actions; removing a chip keeps the other tags', async ({ page }) => {
@@ -211,7 +218,9 @@ test('a failure says what to do, and Retry is offered only where it can help', a
   expect(app.queue.list('failed').map((e) => e.deviceId)).toEqual([theirs.deviceId]);
 });
 
-test('removing the key asks first; serial defaults are saved beside their form', async ({ page }) => {
+test('removing the key asks first; serial defaults are saved as they change, said beside their form', async ({
+  page,
+}) => {
   await openUi(page, ui.transport);
   await goTo(page, 'Settings');
   await page.getByRole('button', { name: 'Remove key…' }).click();
@@ -230,7 +239,8 @@ test('removing the key asks first; serial defaults are saved beside their form',
   await page.getByLabel('Read deadline (seconds)').fill('200');
   await expect(page.getByText('Read deadline (seconds): from 0.1 to 120')).toBeVisible();
   await page.getByLabel('Read deadline (seconds)').fill('8');
-  await page.getByRole('button', { name: 'Save serial defaults' }).click();
+  await page.getByLabel('Read deadline (seconds)').press('Tab');
+  // Saved as they change: nothing waits on a button that could be forgotten.
   await expect(page.getByTestId('serial-message')).toContainText('every read from now on uses these');
   expect(app.settings.get()).toMatchObject({
     baudRate: 1_000_000,

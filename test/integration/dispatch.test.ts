@@ -110,7 +110,12 @@ describe('the contract dispatcher (what main runs for every IPC call)', () => {
     const within = { tag: 'batch-7' };
     expect(await dispatch('changeDevices', { kind: 'block', ids, within })).toEqual({
       ok: true,
-      value: { queued: 2, skipped: 1 },
+      value: { queued: 2, unchanged: 0, skipped: 1 },
+    });
+    // Pressed again: blocks are waiting for both, nothing more is queued.
+    expect(await dispatch('changeDevices', { kind: 'block', ids, within })).toEqual({
+      ok: true,
+      value: { queued: 0, unchanged: 2, skipped: 1 },
     });
     expect(await dispatch('changeDeviceTag', { op: 'add', tag: 'x', ids, within })).toMatchObject({
       ok: true,

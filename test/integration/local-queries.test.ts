@@ -122,6 +122,11 @@ describe('the outbox, read and kept small', () => {
     ).toBe(tokens[15]!.deviceId);
     // The token's own text is not searched: a piece of it finds nothing.
     expect(station.app.queue.page({ search: tokens[3]!.token.slice(40, 52) }, 0, 100).total).toBe(0);
+    // A block carries no IMEI of its own: the queue shows its device's from the local copy.
+    const [device] = seedDevices(1);
+    station.app.changes.device('block', device!);
+    const block = station.app.queue.page({ state: 'pending' }, 0, 100).rows.find((e) => e.kind === 'block');
+    expect(block?.imei).toBe('351358800000000');
     // What is typed is text, not a pattern: % and _ match themselves; a quote in a tag is found.
     expect(station.app.queue.page({ search: '%' }, 0, 100).total).toBe(0);
     expect(station.app.queue.page({ search: 'site_oslo' }, 0, 100).total).toBe(0);

@@ -47,10 +47,14 @@ export class OutboxQueries {
   }
 
   /** One window of the matching entries, oldest first (the order they go out in). */
+  /** One window of the matching entries; a block or a tag change shows its device's IMEI too (the one on the board). */
   page(query: EntryQuery, offset: number, limit: number): StoredEntry[] {
     const { where, params } = clauses(query);
     return this.db
-      .prepare<unknown[], OutboxRow>(`SELECT * FROM outbox ${where} ORDER BY seq LIMIT ? OFFSET ?`)
+      .prepare<unknown[], OutboxRow>(
+        `SELECT o.*, (SELECT d.imei FROM devices d WHERE d.id = o.device_id) AS device_imei
+         FROM (SELECT * FROM outbox ${where} ORDER BY seq LIMIT ? OFFSET ?) o ORDER BY o.seq`,
+      )
       .all(...params, limit, offset)
       .map(toEntry);
   }

@@ -23,6 +23,8 @@ export interface OutboxRow {
   next_attempt_at: number | null;
   uncertain: number;
   failure: FailureKind | null;
+  /** The local copy's IMEI for the entry's device, where a query joined it (changes other than claims carry none). */
+  device_imei?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -56,7 +58,7 @@ export function toEntry(row: OutboxRow): StoredEntry {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     tags: payload.tags ?? [],
-    imei: payload.imei ?? null,
+    imei: payload.imei ?? row.device_imei ?? null,
     payload,
     uncertain: row.uncertain === 1,
     nextAttemptAt: row.next_attempt_at,

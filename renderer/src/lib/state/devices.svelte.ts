@@ -37,6 +37,11 @@ export interface Outcome {
 const selectionOf = (ids: Iterable<string> = []): ReadonlySet<string> => new Set(ids);
 
 const actionWords = { block: 'Block', unblock: 'Unblock', unclaim: 'Unclaim' } as const;
+const unchangedWords = {
+  block: 'blocked already',
+  unblock: 'not blocked',
+  unclaim: 'being unclaimed already',
+} as const;
 type Query = Filters & { sort: DeviceSort; descending: boolean };
 
 /** "; 3 skipped (no longer shown)": what an action left alone, in words. */
@@ -147,9 +152,10 @@ export class DevicesState {
     if (value && onSelection) this.clearSelection();
     await this.refresh();
     if (error) return { ok: false, text: error.message };
+    const unchanged = value.unchanged ? `; ${value.unchanged.toLocaleString()} ${unchangedWords[kind]}` : '';
     return {
       ok: true,
-      text: `${actionWords[kind]} queued for ${plural(value.queued, 'device')}${skippedWords(value.skipped)}.`,
+      text: `${actionWords[kind]} queued for ${plural(value.queued, 'device')}${unchanged}${skippedWords(value.skipped)}.`,
     };
   }
 
