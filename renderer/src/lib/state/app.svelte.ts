@@ -16,9 +16,13 @@ export class AppState {
   readonly connection = $derived(connectionOf(this.status));
   readonly problems = $derived(problemsOf(this.status, this.now));
 
+  /** Pushes received: a status asked for and overtaken by a push on its way back is not shown. */
+  private pushes = 0;
+
   async refresh(): Promise<void> {
+    const asked = this.pushes;
     const { value, error } = await call(api.getStatus({}));
-    if (value) this.status = value;
+    if (value && asked === this.pushes) this.status = value;
     if (error) notices.toast(error.message, 'danger');
   }
 
@@ -26,6 +30,7 @@ export class AppState {
   connect(): () => void {
     const offs = [
       api.on('statusChanged', (status) => {
+        this.pushes++;
         this.status = status;
         if (!status.syncing) this.progress = null;
       }),

@@ -56,13 +56,24 @@ export class StationState {
 
   /** Loads the station and subscribes to its changes; returns the cleanup for $effect. */
   connect(): () => void {
+    // A push that came while the snapshot was on its way is newer than the snapshot: it stays.
+    let tilesPushed = false;
+    let sessionPushed = false;
     const offs = [
-      api.on('stationChanged', (tiles) => (this.tiles = tiles)),
-      api.on('sessionChanged', (reads) => this.took(reads)),
+      api.on('stationChanged', (tiles) => {
+        tilesPushed = true;
+        this.tiles = tiles;
+      }),
+      api.on('sessionChanged', (reads) => {
+        sessionPushed = true;
+        this.took(reads);
+      }),
     ];
     void call(api.getStation({})).then(({ value }) => {
       if (!value) return;
-      this.show(value);
+      this.watching = value.watching;
+      if (!tilesPushed) this.tiles = value.tiles;
+      if (!sessionPushed) this.session = value.session;
       // Outcomes from before this window opened are not news.
       this.lastSeenId = value.session[0]?.id ?? 0;
       this.loaded = true;
