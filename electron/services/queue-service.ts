@@ -15,14 +15,13 @@ export class QueueService {
     private readonly events: EventBus<ServiceEvents>,
   ) {}
 
-  /** One window of the matching entries, with the count of each state. */
+  /** One window of the matching entries (the count of each state comes with the pushed status). */
   page(query: EntryQuery, offset: number, limit: number): QueuePage {
     const rows = this.queries.page(query, offset, limit).map(withoutPayload);
     return {
       rows,
       offset,
       total: totalOf(rows.length, offset, limit, () => this.queries.countMatching(query)),
-      counts: this.queries.counts(),
     };
   }
 

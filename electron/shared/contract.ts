@@ -131,7 +131,7 @@ export const contract = {
     args: deviceQuery.extend({ ids: z.array(deviceId()).max(MAX_SELECTION).optional() }),
     result: returns<string[]>(),
   },
-  /** The outbox by state and search, a window at a time, with the count of each state. */
+  /** The outbox by state and search, a window at a time (the counts of each state come with the status). */
   queryQueue: {
     args: z.strictObject({
       state: z.enum([...entryStates, 'all', 'open']).default('open'),

@@ -191,7 +191,6 @@ export interface QueuePage {
   rows: OutboxEntry[];
   offset: number;
   total: number;
-  counts: OutboxCounts;
 }
 
 /** Where a refresh of the local device list stands. */

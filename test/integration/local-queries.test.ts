@@ -113,7 +113,7 @@ describe('the outbox, read and kept small', () => {
     queueClaims(station.dataDir, tokens.slice(0, 10), { imei: '351358815170001', tags: ['site=oslo'] });
     queueClaims(station.dataDir, tokens.slice(10), { tags: ['site=bergen'] });
     const page = station.app.queue.page({ state: 'open' }, 0, 25);
-    expect(page).toMatchObject({ total: 30, counts: { pending: 30 } });
+    expect(page).toMatchObject({ total: 30 });
     expect(page.rows).toHaveLength(25);
     expect(station.app.queue.page({ search: '815170001' }, 0, 100).total).toBe(10);
     expect(station.app.queue.page({ search: 'bergen' }, 0, 100).total).toBe(20);

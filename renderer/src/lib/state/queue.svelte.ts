@@ -15,7 +15,6 @@ export class QueueState {
     (query, offset, limit) =>
       api.queryQueue({ state: query.state, search: query.search || undefined, offset, limit }),
   );
-  readonly counts = $derived(this.rows.latest?.counts ?? null);
 
   private lastLoad = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
