@@ -110,6 +110,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await expect(page.getByTestId('discard-dialog')).toBeVisible();
         await noSeriousViolations(page, 'Queue, discard confirmation');
         await page.keyboard.press('Escape');
+        await page.getByRole('button', { name: 'Export…' }).click();
+        await expect(page.getByTestId('export-dialog')).toBeVisible();
+        await noSeriousViolations(page, 'Queue, export');
+        await page.keyboard.press('Escape');
         await page.getByRole('button', { name: 'Import tokens…' }).click();
         await page.getByLabel('Or paste tokens, one per line').fill(`${makeToken().token}\nnot-a-token\n`);
         await page.getByRole('button', { name: 'Preview pasted tokens' }).click();
@@ -130,6 +134,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await noSeriousViolations(page, 'Devices, unclaim confirmation');
         await page.keyboard.press('Escape');
         await expect(page.getByTestId('unclaim-dialog')).toBeHidden();
+        await page.getByRole('button', { name: 'Add or remove a tag…' }).click();
+        await page.getByLabel("One tag (the devices' other tags stay)").fill('a, b');
+        await expect(page.getByTestId('tag-dialog').getByTestId('field-error')).toBeVisible();
+        await noSeriousViolations(page, 'Devices, add or remove a tag');
+        await page.keyboard.press('Escape');
         await page.getByRole('button', { name: 'Replace all tags…' }).click();
         await expect(page.getByTestId('replace-tags-dialog')).toBeVisible();
         await noSeriousViolations(page, 'Devices, replace all tags');
