@@ -120,6 +120,7 @@ test('Queue and Devices as they are used: at 150% zoom, dark, the detail, the di
 }) => {
   const views = [
     ['', { viewport: { width: 1366, height: 768 } }],
+    ['-1024x700', { viewport: { width: 1024, height: 700 } }],
     ['-zoom150', { viewport: { width: 911, height: 512 }, deviceScaleFactor: 1.5 }],
     ['-dark', { viewport: { width: 1366, height: 768 }, colorScheme: 'dark' as const }],
   ] as const;
