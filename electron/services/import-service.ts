@@ -11,7 +11,7 @@ import {
   type RejectedRow,
 } from '../adapters/csv/token-file';
 import {
-  claimOf,
+  claimBatchesOf,
   readTokenFileOnThread,
   type ClaimBatch,
   type StartTokenFileThread,
@@ -186,15 +186,7 @@ export class ImportService {
 
   /** Queues every valid row, all in one transaction; extra and site tags are added to each. */
   commit(parsed: ParsedTokenFile, extraTags: string[]): ImportResult {
-    const tags = this.tagsForEveryRow(extraTags);
-    return this.queueBatches([
-      {
-        claims: parsed.claims.map((c) => claimOf(c, tags)),
-        rejected: parsed.rejected,
-        progress: 1,
-        notes: parsed.notes,
-      },
-    ]);
+    return this.queueBatches(claimBatchesOf(parsed, this.tagsForEveryRow(extraTags)));
   }
 
   /**

@@ -166,6 +166,25 @@ describe('previews of large files', () => {
     const between = events.slice(events.indexOf(fractions[0]!), events.lastIndexOf(1));
     expect(between.filter((e) => e === 'tick').length).toBeGreaterThan(2);
   });
+
+  it('commit a previewed file of several batches whole: a repeat across batches merges, a bad row is listed', async () => {
+    const tokens = Array.from({ length: 4500 }, () => makeToken());
+    const rows = tokens.map((t) => ({ token: t.token, tags: ['first'] }));
+    rows[10] = { token: 'not-a-token', tags: [] };
+    rows[4400] = { token: makeToken({ deviceId: tokens[0]!.deviceId }).token, tags: ['later'] };
+    const preview = await station.app.imports.previewBytes('three.csv', Buffer.from(toBulkCsv(rows)));
+    expect(preview).toMatchObject({ rows: 4500, new: 4498, duplicates: 1, rejected: 1 });
+    expect(station.app.imports.commitPreview(preview.id, ['site=b'])).toEqual({
+      queued: 4498,
+      duplicates: 1,
+      rejected: [{ row: 11, reason: expect.stringMatching(/invalid token/) }],
+    });
+    const queue = station.app.queue.list();
+    expect(queue).toHaveLength(4498);
+    expect(new Set(queue.map((e) => e.deviceId)).size).toBe(4498);
+    expect(queue.find((e) => e.deviceId === tokens[0]!.deviceId)?.tags).toEqual(['first', 'site=b', 'later']);
+    expect(queue.every((e) => e.tags.includes('site=b'))).toBe(true);
+  });
 });
 
 describe('exports', () => {

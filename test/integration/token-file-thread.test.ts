@@ -7,6 +7,7 @@ import {
   readTokenFileOnThread,
   type StartTokenFileThread,
 } from '../../electron/adapters/csv/token-file-thread';
+import { packClaims } from '../../electron/adapters/db/packed-claims';
 import { openTestApp } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { sourceTokenFileThread, typeScriptThread } from '../support/token-file-thread';
@@ -93,7 +94,7 @@ describe('reading a token file on a worker thread while this thread queues it', 
       scriptedThread([
         {
           kind: 'batch',
-          claims: [{ deviceId: 'dev-1', payloadJson: '{"token":"t","tags":[],"imei":null}' }],
+          claims: packClaims([{ deviceId: 'dev-1', payloadJson: '{"token":"t","tags":[],"imei":null}' }]),
           rejected: [],
           progress: 0.5,
         },
@@ -131,7 +132,7 @@ describe('reading a token file on a worker thread while this thread queues it', 
 
   it('gives up on a reader that goes silent, and ends its thread', async () => {
     const started: Worker[] = [];
-    const batch = { kind: 'batch', claims: [], rejected: [], progress: 0.1 };
+    const batch = { kind: 'batch', claims: packClaims([]), rejected: [], progress: 0.1 };
     const reading = await readTokenFileOnThread(scriptedThread([batch], started), 'stuck.csv', [], 200);
     const batches = reading[Symbol.iterator]();
     expect(batches.next().value).toEqual(batch);

@@ -9,6 +9,7 @@ import {
 } from '../../core/outbox-entry';
 import type { EntryKind, EntryState, FailureKind } from '../../shared/types';
 import { newClientId } from './client-id';
+import { packClaims, type NewClaim, type PackedClaims } from './packed-claims';
 import { write } from './database';
 
 export interface OutboxRow {
@@ -27,12 +28,6 @@ export interface OutboxRow {
   device_imei?: string | null;
   created_at: string;
   updated_at: string;
-}
-
-/** A claim about to be queued, its payload already serialised. */
-export interface NewClaim {
-  deviceId: string;
-  payloadJson: string;
 }
 
 /** What enqueueing a claim did: queued anew, refreshed an unsent one, or found it already handled. */
@@ -124,7 +119,8 @@ export class OutboxRepository {
       ),
     );
     this.stageClaim = db.prepare(
-      `INSERT INTO temp.staged_claims (device_id, client_id, payload) VALUES (?, ?, ?)
+      `INSERT INTO temp.staged_claims (device_id, client_id, payload)
+       SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true
        ON CONFLICT (device_id) DO UPDATE SET payload = fieldclaim_merge_claim(payload, excluded.payload)`,
     );
   }
@@ -147,7 +143,7 @@ export class OutboxRepository {
    * the outbox in SQL, and only devices the outbox already knows go through the rule one by one.
    * A sync in another process waits for that short transaction, not for the whole file.
    */
-  enqueueClaimBatches(batches: Iterable<NewClaim[]>): Record<EnqueueOutcome, number> {
+  enqueueClaimBatches(batches: Iterable<readonly NewClaim[] | PackedClaims>): Record<EnqueueOutcome, number> {
     const counts: Record<EnqueueOutcome, number> = {
       queued: 0,
       refreshed: 0,
@@ -158,10 +154,9 @@ export class OutboxRepository {
     try {
       let claims = 0;
       for (const batch of batches) {
-        this.db.transaction(() => {
-          for (const c of batch) this.stageClaim.run(c.deviceId, newClientId(), c.payloadJson);
-        })();
-        claims += batch.length;
+        const packed = 'json' in batch ? batch : packClaims(batch);
+        this.stageClaim.run(packed.json);
+        claims += packed.count;
       }
       const stamp = now();
       write(this.db, () => {
