@@ -4,6 +4,7 @@ import { probeWaits } from '../core/probe-plan';
 import { provisioningTokenQuery, provisioningUuidQuery } from '../core/provisioning-shell';
 import { normalizeTags } from '../core/tags';
 import { decodeAttestationToken, isNrf9160, TokenError, type AttestationToken } from '../core/token';
+import { write } from '../adapters/db/database';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
 import type { EnqueueOutcome, OutboxRepository } from '../adapters/db/outbox-repo';
 import {
@@ -330,7 +331,7 @@ export class CaptureService {
 
   private record(port: string, answers: Answers, tags: string[]): ScanResult {
     const { token } = answers;
-    const outcome = this.db.transaction((): EnqueueOutcome => {
+    const outcome = write(this.db, (): EnqueueOutcome => {
       this.devices.recordRead({
         deviceId: token.deviceId,
         deviceType: token.deviceType,
@@ -343,7 +344,7 @@ export class CaptureService {
       });
       return this.outbox.enqueueClaim(token.deviceId, { token: token.token, tags, imei: answers.imei })
         .outcome;
-    })();
+    });
     return {
       port,
       deviceId: token.deviceId,

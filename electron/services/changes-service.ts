@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeTags } from '../core/tags';
 import { tagKey, type StoredEntry } from '../core/outbox-entry';
+import { write } from '../adapters/db/database';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
 import type { OutboxQueries } from '../adapters/db/outbox-queries';
@@ -101,14 +102,14 @@ export class ChangesService {
   ): { queued: number; unchanged: number } {
     this.writable();
     const ids = [...new Set(deviceIds.map(checkDeviceId))];
-    const queued = this.db.transaction(() => {
+    const queued = write(this.db, () => {
       const pending = this.queries.pendingChangesByDevice(ids);
       const changing = ids.filter(
         (id) => !alreadyDone(kind, this.devices.get(id), pending.get(id)?.kinds ?? []),
       );
       changing.forEach((id) => this.outbox.enqueue(kind, id, {}));
       return changing.length;
-    })();
+    });
     if (queued) this.onChange();
     return { queued, unchanged: ids.length - queued };
   }
@@ -138,7 +139,7 @@ export class ChangesService {
     this.writable();
     const tag = oneTag(name, 'tag');
     const ids = [...new Set(deviceIds.map(checkDeviceId))];
-    const result = this.db.transaction(() => {
+    const result = write(this.db, () => {
       const pending = this.queries.pendingChangesByDevice(ids);
       const tagChanges = this.outbox.pendingTagChanges();
       let queued = 0;
@@ -165,7 +166,7 @@ export class ChangesService {
         queued++;
       }
       return { queued, unchanged: ids.length - queued - skipped, skipped };
-    })();
+    });
     if (result.queued) this.onChange();
     return result;
   }
@@ -175,26 +176,24 @@ export class ChangesService {
     const check = normalizeTags(input);
     if (!check.ok) throw new CodedError('invalid-argument', check.reason);
     const ids = deviceIds.map(checkDeviceId);
-    return this.db.transaction(() =>
-      ids.map((id) => this.outbox.enqueue('set-tags', id, { tags: check.tags })),
-    )();
+    return write(this.db, () => ids.map((id) => this.outbox.enqueue('set-tags', id, { tags: check.tags })));
   }
 
   createTag(name: string, description = ''): QueuedChange {
     this.writable();
     const tag = oneTag(name, 'tag');
-    return this.db.transaction(() => {
+    return write(this.db, () => {
       if (this.tags.has(tag)) throw new CodedError('invalid-argument', `the tag "${tag}" exists already`);
       this.tags.upsert({ id: null, tag, description, createdAt: null });
       return this.queued(this.outbox.enqueue('tag-create', tagKey(tag), { tag, description }));
-    })();
+    });
   }
 
   updateTag(name: string, change: { to?: string; description?: string }): QueuedChange {
     this.writable();
     const tag = oneTag(name, 'tag');
     const to = change.to === undefined ? tag : oneTag(change.to, '--to');
-    return this.db.transaction(() => {
+    return write(this.db, () => {
       if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
       if (to !== tag && this.tags.has(to))
         throw new CodedError('invalid-argument', `the tag "${to}" exists already`);
@@ -203,17 +202,17 @@ export class ChangesService {
       return this.queued(
         this.outbox.enqueue('tag-update', tagKey(tag), { tag, to, description: change.description ?? null }),
       );
-    })();
+    });
   }
 
   deleteTag(name: string): QueuedChange {
     this.writable();
     const tag = oneTag(name, 'tag');
-    return this.db.transaction(() => {
+    return write(this.db, () => {
       if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
       this.tags.delete(tag);
       this.devices.removeTag(tag);
       return this.queued(this.outbox.enqueue('tag-delete', tagKey(tag), { tag }));
-    })();
+    });
   }
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databaseFileName, openDatabase } from '../../electron/adapters/db/database';
+import { databaseFileName, openDatabase, write } from '../../electron/adapters/db/database';
 import { latestSchemaVersion, migrate, NewerDatabaseError } from '../../electron/adapters/db/migrations';
 import { retryableFailures } from '../../electron/core/failure-kind';
 import { OutboxQueries } from '../../electron/adapters/db/outbox-queries';
@@ -131,6 +131,28 @@ describe('the database file', () => {
     } finally {
       reopened.close();
     }
+  });
+});
+
+describe('writes', () => {
+  it('take the write lock up front, and one inside another joins it: an error undoes both', () => {
+    const db = openDatabase(join(dir.path, 'data'));
+    const outbox = new OutboxRepository(db);
+    const kept = outbox.enqueueClaim('dev-kept', { token: 'k', tags: [], imei: null }).entry;
+    const other = new Database(join(dir.path, 'data', databaseFileName), { timeout: 0 });
+    expect(() =>
+      write(db, () => {
+        expect(db.prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(1);
+        // Only read so far, and yet no other process may start writing.
+        expect(() => other.exec('BEGIN IMMEDIATE')).toThrow(/locked|busy/);
+        outbox.enqueue('block', 'dev-kept', {});
+        outbox.markDone(kept.id);
+        throw new Error('part way');
+      }),
+    ).toThrow('part way');
+    expect(entriesIn(db).map((e) => [e.kind, e.state])).toEqual([['claim', 'pending']]);
+    other.close();
+    db.close();
   });
 });
 

@@ -130,8 +130,12 @@ const isBusy = (err: unknown) => /^SQLITE_BUSY/.test((err as { code?: string }).
  * join the outer transaction.
  */
 export function write<T>(db: Database.Database, work: () => T): T {
+  // Joined as it is, without a savepoint of its own: an error undoes the whole outer transaction
+  // (nothing here catches one half way), and a savepoint per row tripled the cost of writing a
+  // bulk claim's answer.
+  if (db.inTransaction) return work();
   try {
-    return db.inTransaction ? db.transaction(work)() : db.transaction(work).immediate();
+    return db.transaction(work).immediate();
   } catch (err) {
     if (!isBusy(err)) throw err;
     let holders = 'another program';
