@@ -86,6 +86,23 @@ describe('migrations', () => {
     ]);
   });
 
+  it("10 copies each claim's IMEI into a column, for the Queue's search", () => {
+    migrate(raw, 9);
+    const insert = raw.prepare(
+      `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
+       VALUES (?, ?, 'd1', ?, 'done', 'x', 'x')`,
+    );
+    insert.run('c1', 'claim', '{"token":"t","tags":[],"imei":"351358815170003"}');
+    insert.run('c2', 'claim', '{"token":"t","tags":[],"imei":null}');
+    insert.run('c3', 'block', '{}');
+    migrate(raw, 10);
+    expect(raw.prepare('SELECT client_id, imei FROM outbox ORDER BY client_id').all()).toEqual([
+      { client_id: 'c1', imei: '351358815170003' },
+      { client_id: 'c2', imei: null },
+      { client_id: 'c3', imei: null },
+    ]);
+  });
+
   it('refuses a database from a newer version and changes nothing', () => {
     raw.pragma(`user_version = ${latestSchemaVersion + 1}`);
     expect(() => migrate(raw)).toThrow(NewerDatabaseError);

@@ -135,6 +135,25 @@ describe('the outbox, read and kept small', () => {
     expect(station.app.queue.page({ search: 'a\\b' }, 0, 100).total).toBe(1);
   });
 
+  it('finds a claim by the IMEI a later read of its board added', () => {
+    const token = makeToken();
+    const db = openDatabase(station.dataDir);
+    try {
+      const outbox = new OutboxRepository(db);
+      outbox.enqueueClaim(token.deviceId, { token: token.token, tags: [], imei: null });
+      expect(station.app.queue.page({ search: '815179999' }, 0, 100).total).toBe(0);
+      expect(
+        outbox.enqueueClaim(token.deviceId, { token: token.token, tags: [], imei: '351358815179999' })
+          .outcome,
+      ).toBe('refreshed');
+    } finally {
+      db.close();
+    }
+    expect(station.app.queue.page({ search: '815179999' }, 0, 100).rows.map((e) => e.deviceId)).toEqual([
+      token.deviceId,
+    ]);
+  });
+
   it('archives finished entries after the retention period: they leave the queue and stay in the site report', () => {
     const tokens = [makeToken(), makeToken()];
     queueClaims(station.dataDir, tokens, { imei: '351358815170002' });

@@ -165,6 +165,13 @@ export const migrations: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX devices_by_type ON devices (device_type, id);
       CREATE INDEX devices_by_status ON devices (status, id);
     `),
+  // 10: the IMEI a claim carries, as a column: the Queue's search reads it instead of parsing the
+  // JSON of every entry (counting the matches among 100,000 entries took 33 ms, most of a keystroke).
+  (db) =>
+    db.exec(`
+      ALTER TABLE outbox ADD COLUMN imei TEXT;
+      UPDATE outbox SET imei = payload ->> '$.imei' WHERE kind = 'claim';
+    `),
 ];
 
 /** "FCLM": written into the database header, so a Fieldclaim file is recognised as one. */

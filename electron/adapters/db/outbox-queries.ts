@@ -22,14 +22,14 @@ function clauses(query: EntryQuery): { where: string; params: unknown[] } {
   }
   const search = query.search?.trim().toLowerCase();
   if (search) {
-    // A LIKE over the whole payload is a quick sieve (no JSON parsed for most rows); the token's
-    // base64 could pass it by chance, so what passes is checked field by field.
+    // A LIKE over the whole payload (which holds the IMEI and the tags) is a quick sieve; the
+    // token's base64 could pass it by chance, so what passes is checked field by field: the IMEI
+    // from its column, the tags from the JSON (parsed only for rows that passed).
     const pattern = likePattern(search);
     // A quote or backslash is escaped in the JSON text: such a search skips the sieve.
     const sieve = /["\\]/.test(search) ? `? IS NOT NULL` : `payload LIKE ? ESCAPE '\\'`;
     where.push(
-      `(device_id LIKE ? ESCAPE '\\' OR (${sieve} AND (
-         json_extract(payload, '$.imei') LIKE ? ESCAPE '\\'
+      `(device_id LIKE ? ESCAPE '\\' OR (${sieve} AND (imei LIKE ? ESCAPE '\\'
          OR EXISTS (SELECT 1 FROM json_each(payload, '$.tags') WHERE lower(value) LIKE ? ESCAPE '\\'))))`,
     );
     params.push(pattern, pattern, pattern, pattern);

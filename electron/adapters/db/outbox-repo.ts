@@ -84,8 +84,8 @@ export class OutboxRepository {
       `SELECT seq, kind, state, uncertain FROM outbox WHERE device_id = ? AND kind IN ('claim', 'unclaim')`,
     );
     this.refreshClaim = db.prepare(
-      `UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, attempts = 0, next_attempt_at = NULL,
-       failure = NULL, updated_at = ? WHERE seq = ?`,
+      `UPDATE outbox SET payload = @payload, imei = @payload ->> '$.imei', state = 'pending', last_error = NULL,
+       attempts = 0, next_attempt_at = NULL, failure = NULL, updated_at = @stamp WHERE seq = @seq`,
     );
     this.setSending = db.prepare(
       `UPDATE outbox SET state = 'sending', uncertain = 1, attempts = attempts + 1, updated_at = ? WHERE client_id = ?`,
@@ -106,8 +106,8 @@ export class OutboxRepository {
       )
       .pluck();
     this.insertEntry = db.prepare(
-      `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+      `INSERT INTO outbox (client_id, kind, device_id, payload, imei, state, created_at, updated_at)
+       VALUES (@clientId, @kind, @key, @payload, @payload ->> '$.imei', 'pending', @stamp, @stamp)`,
     );
     // Imports are staged in a temp table, which belongs to this connection alone: staging takes no
     // lock on the database file, and the whole file then lands in one short transaction.
@@ -162,8 +162,9 @@ export class OutboxRepository {
       write(this.db, () => {
         counts.queued = this.db
           .prepare(
-            `INSERT INTO outbox (client_id, kind, device_id, payload, state, created_at, updated_at)
-             SELECT s.client_id, 'claim', s.device_id, s.payload, 'pending', @stamp, @stamp FROM temp.staged_claims s
+            `INSERT INTO outbox (client_id, kind, device_id, payload, imei, state, created_at, updated_at)
+             SELECT s.client_id, 'claim', s.device_id, s.payload, s.payload ->> '$.imei', 'pending', @stamp, @stamp
+             FROM temp.staged_claims s
              WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.device_id = s.device_id AND o.kind IN ('claim', 'unclaim'))
              ORDER BY s.rowid`,
           )
@@ -201,7 +202,7 @@ export class OutboxRepository {
       case 'refresh': {
         const current = this.bySeq(decision.seq).payload as ClaimPayload;
         const merged = mergeClaims(current, JSON.parse(payloadJson) as ClaimPayload);
-        this.refreshClaim.run(JSON.stringify(merged), stamp, decision.seq);
+        this.refreshClaim.run({ payload: JSON.stringify(merged), stamp, seq: decision.seq });
         return { outcome: 'refreshed', seq: decision.seq };
       }
       default:
@@ -222,7 +223,10 @@ export class OutboxRepository {
   }
 
   private insertRow(kind: EntryKind, key: string, payloadJson: string, stamp: string): number {
-    return Number(this.insertEntry.run(newClientId(), kind, key, payloadJson, stamp, stamp).lastInsertRowid);
+    return Number(
+      this.insertEntry.run({ clientId: newClientId(), kind, key, payload: payloadJson, stamp })
+        .lastInsertRowid,
+    );
   }
 
   /** Queues any other change; the caller wraps it in the transaction of the local change it belongs to. */
