@@ -12,7 +12,7 @@ import { queueClaims } from '../test/support/queue';
 import { memorySecretBackend } from '../test/support/station';
 import { tempDir } from '../test/support/temp-dir';
 import { makeToken, randomDeviceId } from '../test/support/tokens';
-import { round } from './enqueue';
+import { median, round } from './stats';
 
 /**
  * Issue 16's figures: what a sync, a refresh, the CLI's reads and an import cost as the team and
@@ -20,7 +20,6 @@ import { round } from './enqueue';
  */
 
 const KEY = 'cost-bench-key';
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 type Stats = { requests: number; listRequests: number; bytes: number };
 const stats = async (baseUrl: string): Promise<Stats> =>

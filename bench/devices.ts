@@ -2,7 +2,7 @@ import { Fieldclaim } from '../electron/services/fieldclaim';
 import { startSimulatorProcess } from '../test/support/api-sim-process';
 import { memorySecretBackend } from '../test/support/station';
 import { tempDir } from '../test/support/temp-dir';
-import { round } from './enqueue';
+import { round } from './stats';
 
 /** Pulling `count` devices in pages of 100 at `latencyMs`: the time, and the share not spent waiting on the network. */
 export async function benchDevicePull(count = 100_000, latencyMs = 20) {

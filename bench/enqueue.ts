@@ -1,5 +1,6 @@
 import { openDatabase } from '../electron/adapters/db/database';
 import { OutboxRepository } from '../electron/adapters/db/outbox-repo';
+import { round } from './stats';
 import { tempDir } from '../test/support/temp-dir';
 import { makeToken } from '../test/support/tokens';
 
@@ -25,5 +26,3 @@ export function benchEnqueue(count = 100_000) {
     dir.remove();
   }
 }
-
-export const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;

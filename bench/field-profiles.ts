@@ -11,9 +11,7 @@ import {
 import { ProfileDevice, type ProfileDeviceOptions } from '../test/support/profile-device';
 import { openPtyPair } from '../test/support/pty-pair';
 import { openTestApp } from '../test/support/station';
-import { round } from './enqueue';
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+import { median, round } from './stats';
 
 /** One read of a stand-in board: how long until it settled, and what it settled on. */
 async function timeRead(

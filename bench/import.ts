@@ -7,11 +7,9 @@ import { openTestApp } from '../test/support/station';
 import { tempDir } from '../test/support/temp-dir';
 import { builtTokenFileThread } from '../test/support/token-file-thread';
 import { makeToken } from '../test/support/tokens';
-import { round } from './enqueue';
+import { median, round } from './stats';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Several runs of the same thing: this machine's neighbours make any one run a lottery. */
 function spread(rows: number, runs: number[]) {

@@ -5,7 +5,7 @@ import { installHttpApi } from '../test/support/browser-api';
 import { memorySecretBackend } from '../test/support/station';
 import { TestTransport } from '../test/support/test-transport';
 import { seedLargeFolder } from './cost';
-import { round } from './enqueue';
+import { median, round } from './stats';
 
 // The functions given to page.evaluate declare no inner functions: tsx would wrap them in a
 // helper (__name) that does not exist in the page.
@@ -16,7 +16,6 @@ import { round } from './enqueue';
  * time runs from the click or keystroke to the frame after the answer is in the page.
  */
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 const summary = (times: number[]) => ({
   medianMs: round(median(times), 1),
   maxMs: round(Math.max(...times), 1),

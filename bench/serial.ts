@@ -1,10 +1,5 @@
 import { openTestApp, plugInBoard } from '../test/support/station';
-import { round } from './enqueue';
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
+import { median, round } from './stats';
 
 /**
  * Reading boards over virtual serial ports. Overhead: time from the read request to the claim

@@ -4,7 +4,7 @@ import { startSimulatorProcess } from '../test/support/api-sim-process';
 import { memorySecretBackend } from '../test/support/station';
 import { tempDir } from '../test/support/temp-dir';
 import { makeToken, type MadeToken } from '../test/support/tokens';
-import { round } from './enqueue';
+import { round } from './stats';
 import { queueClaims } from '../test/support/queue';
 
 const KEY = 'bench-key';

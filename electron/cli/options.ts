@@ -34,20 +34,12 @@ export type Runner = (
 /** For repeatable options (`--tag a --tag b`). */
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function positiveInt(name: string) {
+/** An option's whole number, at least `least`: `--limit` from 1, `--offset` from 0. */
+export function intAtLeast(name: string, least: 0 | 1 = 1) {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new CodedError('invalid-argument', text.wholeNumber(name, value));
-    return n;
-  };
-}
-
-export function nonNegativeInt(name: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new CodedError('invalid-argument', text.wholeNumber(name, value, 0));
+    if (!Number.isInteger(n) || n < least)
+      throw new CodedError('invalid-argument', text.wholeNumber(name, value, least));
     return n;
   };
 }

@@ -52,7 +52,7 @@ async function openApp(options: GlobalOptions, host: CliHost) {
     envApiKey: process.env.FIELDCLAIM_API_KEY || null,
     settingsOverrides: overrides,
     userAgent: `Fieldclaim/${version} (${process.platform}; cli)`,
-    fetch: await fetchForEnvironment(),
+    fetch: fetchForEnvironment(),
     processLabel: host.label,
     // A headless run waits out short backoffs and rate-limit pauses instead of leaving work behind.
     syncMaxWaitMs: 30_000,

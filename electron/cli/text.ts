@@ -91,7 +91,6 @@ export const text = {
   emptyQueue: 'The outbox is empty.',
   noDevices: 'No devices match. Run `fieldclaim sync` (or `devices --refresh`) to pull the list.',
   refreshStopped: (message: string) => `The device list was not refreshed: ${message}`,
-  refreshCancelled: 'The refresh was stopped; the next one goes on where it stopped.',
   wholeNumber: (option: string, value: string, least = 1) =>
     `${option} must be a whole number ${least === 0 ? 'from 0' : 'above 0'}, not "${value}"`,
   syncProgress: (sent: number, total: number, current: string | null) =>

@@ -10,11 +10,13 @@ export const stageBaseUrls: Record<Stage, string> = {
 const provisioningHosts = new Set(Object.values(stageBaseUrls).map((u) => new URL(u).host));
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** Whether a URL points at this machine (a test server): such a request never goes through a proxy. */
+/**
+ * Whether a URL points at a loopback test server, the only kind checkExplicitApiUrl lets through
+ * besides nRF Cloud: such a request never goes through a proxy.
+ */
 export function isLoopbackUrl(text: string): boolean {
   try {
-    const host = new URL(text).hostname;
-    return loopbackHosts.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return loopbackHosts.has(new URL(text).hostname);
   } catch {
     return false;
   }

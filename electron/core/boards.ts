@@ -90,10 +90,6 @@ export function boardOf(port: RawPort): BoardKind | null {
   return null;
 }
 
-export function recogniseBoard(port: RawPort): string | null {
-  return boardOf(port)?.name ?? null;
-}
-
 /**
  * The USB interface number in a platform's id for a port: Windows' `MI_NN` (hex) in a PnP id,
  * Linux's `-ifNN` (hex) in a /dev/serial/by-id name, or the `:1.N` / `:x.N` of a pyserial hwid's

@@ -19,6 +19,11 @@ export interface PayloadByKind {
   'tag-delete': { tag: string };
 }
 
+type TagKind = 'tag-create' | 'tag-update' | 'tag-delete';
+
+/** A change to a tag, its kind and payload paired. */
+export type TagChange = { [K in TagKind]: { kind: K; payload: PayloadByKind[K] } }[TagKind];
+
 /** An outbox entry as the main process knows it: with its payload and whether its outcome is unknown. */
 export type StoredEntry = {
   [K in EntryKind]: OutboxEntry & {

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, net, powerMonitor, protocol, session } from 'electron';
 import { version } from '../../package.json';
-import { createDispatcher } from '../services/dispatch';
-import { Fieldclaim } from '../services/fieldclaim';
 import { forwardEvents, registerIpc } from './ipc';
 import { contentSecurityPolicy } from '../shared/csp';
 import { isLoopbackUrl } from '../core/api-endpoint';
@@ -49,7 +47,12 @@ else if (!app.requestSingleInstanceLock()) {
     window?.focus();
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
+    // Loaded here, not at the top: `Fieldclaim --cli` never pays for the services and SQLite twice.
+    const [{ Fieldclaim }, { createDispatcher }] = await Promise.all([
+      import('../services/fieldclaim'),
+      import('../services/dispatch'),
+    ]);
     const fieldclaim = new Fieldclaim({
       dataDir: app.getPath('userData'),
       // Electron's network stack honours the system proxy, which Node's fetch does not; a loopback

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { normalizeTags } from '../core/tags';
-import { tagKey, type StoredEntry } from '../core/outbox-entry';
+import { tagKey, type StoredEntry, type TagChange } from '../core/outbox-entry';
 import { write } from '../adapters/db/database';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
+import { applyTagChange } from './local-copy';
 import type { OutboxQueries } from '../adapters/db/outbox-queries';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import { CodedError } from '../shared/result';
@@ -184,8 +185,7 @@ export class ChangesService {
     const tag = oneTag(name, 'tag');
     return write(this.db, () => {
       if (this.tags.has(tag)) throw new CodedError('invalid-argument', `the tag "${tag}" exists already`);
-      this.tags.upsert({ id: null, tag, description, createdAt: null });
-      return this.queued(this.outbox.enqueue('tag-create', tagKey(tag), { tag, description }));
+      return this.queued(this.queueTagChange({ kind: 'tag-create', payload: { tag, description } }));
     });
   }
 
@@ -197,10 +197,11 @@ export class ChangesService {
       if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
       if (to !== tag && this.tags.has(to))
         throw new CodedError('invalid-argument', `the tag "${to}" exists already`);
-      this.tags.rename(tag, to, change.description ?? null);
-      if (to !== tag) this.devices.renameTag(tag, to);
       return this.queued(
-        this.outbox.enqueue('tag-update', tagKey(tag), { tag, to, description: change.description ?? null }),
+        this.queueTagChange({
+          kind: 'tag-update',
+          payload: { tag, to, description: change.description ?? null },
+        }),
       );
     });
   }
@@ -210,9 +211,14 @@ export class ChangesService {
     const tag = oneTag(name, 'tag');
     return write(this.db, () => {
       if (!this.tags.has(tag)) throw new CodedError('not-found', `there is no tag "${tag}"`);
-      this.tags.delete(tag);
-      this.devices.removeTag(tag);
-      return this.queued(this.outbox.enqueue('tag-delete', tagKey(tag), { tag }));
+      return this.queued(this.queueTagChange({ kind: 'tag-delete', payload: { tag } }));
     });
+  }
+
+  /** A tag change applied here at once and queued for the service, in the caller's transaction. */
+  private queueTagChange(change: TagChange): StoredEntry {
+    applyTagChange(change, { tags: this.tags, devices: this.devices });
+    // The kind and its payload come as a pair; TypeScript cannot follow the pair through a union.
+    return this.outbox.enqueue(change.kind, tagKey(change.payload.tag), change.payload as never);
   }
 }

@@ -39,21 +39,17 @@ export class DevicesService {
       rows,
       offset,
       total: totalOf(rows.length, offset, limit, () => this.devices.countMatching(query)),
-      ...(offset === 0
-        ? { filters: { types: this.devices.types(), tags: [...this.devices.tagCounts().keys()].sort() } }
-        : {}),
+      ...(offset === 0 ? { filters: this.devices.filters() } : {}),
     };
   }
 
-  /** One window of the matching devices, without counting the rest (the CLI's `--limit`). */
-  slice(query: DeviceQuery, offset: number, limit: number): ClaimedDevice[] {
-    return this.withPending(this.devices.page(query, offset, limit));
-  }
-
-  /** Every matching device, streamed (the CLI's `devices --json` of 100,000 devices in flat memory). */
-  *iterate(query: DeviceQuery = {}): Generator<ClaimedDevice> {
+  /**
+   * The matching devices from `offset` on, at most `limit` (-1: all), streamed: the CLI's
+   * `devices --json` of 100,000 devices in flat memory.
+   */
+  *iterate(query: DeviceQuery = {}, offset = 0, limit = -1): Generator<ClaimedDevice> {
     let chunk: DeviceFields[] = [];
-    for (const device of this.devices.iterate(query)) {
+    for (const device of this.devices.iterate(query, offset, limit)) {
       chunk.push(device);
       if (chunk.length === OVERLAY_CHUNK) {
         yield* this.withPending(chunk);

@@ -110,7 +110,7 @@ export class Fieldclaim {
       outbox,
       queries,
       // The site's tags and the session's: the one rule every way into the queue follows.
-      siteTags: () => this.settings.defaultTags(),
+      tagsFor: (extra) => this.settings.tagsFor(extra),
       log: this.log,
       events,
       startTokenFileThread: options.startTokenFileThread,
@@ -125,7 +125,7 @@ export class Fieldclaim {
         if (result.queued) events.emit('workQueued', undefined);
         return result;
       },
-      defaultTags: () => this.settings.defaultTags(),
+      tagsFor: (extra) => this.settings.tagsFor(extra),
       defaultTimeoutMs: () => this.settings.get().timeoutMs,
       onChange: (tiles) => events.emit('stationChanged', tiles),
       onSession: (reads) => events.emit('sessionChanged', reads),

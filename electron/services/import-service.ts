@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { normalizeTags } from '../core/tags';
+import type { TagCheck } from '../core/tags';
 import { toBulkCsv } from '../adapters/csv/bulk-csv';
 import { toGatherCsv } from '../adapters/csv/gather-csv';
 import {
@@ -28,8 +28,8 @@ export interface ImportDeps {
   db: Database.Database;
   outbox: OutboxRepository;
   queries: OutboxQueries;
-  /** The active site's tags, added to every row. */
-  siteTags: () => string[];
+  /** Tags for every row: the active site's, the session's, then those given for the import. */
+  tagsFor: (extra: readonly string[]) => TagCheck;
   log: DiagnosticsLog;
   events: EventBus<ServiceEvents>;
   /** Reads imported files on a worker thread while this one queues them (the CLI's imports). */
@@ -52,11 +52,9 @@ const PREVIEW_LISTED_ROWS = 500;
 export class ImportService {
   private readonly previews = new Map<string, ParsedTokenFile>();
   private readonly outbox: OutboxRepository;
-  private readonly siteTags: () => string[];
 
   constructor(private readonly deps: ImportDeps) {
     this.outbox = deps.outbox;
-    this.siteTags = deps.siteTags;
   }
 
   /**
@@ -160,7 +158,7 @@ export class ImportService {
       rejected: parsed.rejected.length,
       rejectedRows: parsed.rejected.slice(0, PREVIEW_LISTED_ROWS),
       notes: parsed.notes,
-      siteTags: this.siteTags(),
+      siteTags: this.tagsForEveryRow([]),
     };
   }
 
@@ -179,7 +177,7 @@ export class ImportService {
 
   /** Site tags and the tags given for this import, checked: added to every row. */
   tagsForEveryRow(extraTags: string[]): string[] {
-    const extra = normalizeTags([...this.siteTags(), ...extraTags]);
+    const extra = this.deps.tagsFor(extraTags);
     if (!extra.ok) throw new CodedError('invalid-argument', `tags for every row: ${extra.reason}`);
     return extra.tags;
   }

@@ -1,4 +1,4 @@
-import type { StoredEntry } from '../core/outbox-entry';
+import type { StoredEntry, TagChange } from '../core/outbox-entry';
 import type { ServiceDevice, ServiceTag } from '../core/service-model';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
@@ -51,5 +51,27 @@ export function applyAnswer(
       return;
     case 'tag-delete':
       return;
+  }
+}
+
+/**
+ * What a queued tag change does to the local copy before the service confirms it: the tag list,
+ * and the devices that carry a renamed or deleted tag. Applied when it is queued, and again over
+ * a refreshed list while it is still queued.
+ */
+export function applyTagChange(
+  change: TagChange,
+  local: { devices: DevicesRepository; tags: TagsRepository },
+): void {
+  if (change.kind === 'tag-create') {
+    const { tag, description } = change.payload;
+    local.tags.upsert({ id: null, tag, description, createdAt: null });
+  } else if (change.kind === 'tag-update') {
+    const { tag, to, description } = change.payload;
+    local.tags.rename(tag, to, description);
+    if (to !== tag) local.devices.renameTag(tag, to);
+  } else {
+    local.tags.delete(change.payload.tag);
+    local.devices.removeTag(change.payload.tag);
   }
 }

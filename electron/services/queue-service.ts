@@ -25,14 +25,9 @@ export class QueueService {
     };
   }
 
-  /** One window of the matching entries, without counting the rest (the CLI's `--limit`). */
-  slice(query: EntryQuery, offset: number, limit: number): OutboxEntry[] {
-    return this.queries.page(query, offset, limit).map(withoutPayload);
-  }
-
-  /** Every matching entry, streamed. */
-  *iterate(query: EntryQuery = {}): Generator<OutboxEntry> {
-    for (const entry of this.queries.iterate(query)) yield withoutPayload(entry);
+  /** The matching entries from `offset` on, at most `limit` (-1: all), streamed. */
+  *iterate(query: EntryQuery = {}, offset = 0, limit = -1): Generator<OutboxEntry> {
+    for (const entry of this.queries.iterate(query, offset, limit)) yield withoutPayload(entry);
   }
 
   /** The whole matching list at once: for small queues and tests. */

@@ -4,6 +4,7 @@ import type { ApiFailure } from '../core/service-model';
 import type { ProvisioningClient } from '../adapters/api/provisioning-client';
 import { write } from '../adapters/db/database';
 import type { DevicesRepository } from '../adapters/db/devices-repo';
+import { applyTagChange } from './local-copy';
 import type { OutboxRepository } from '../adapters/db/outbox-repo';
 import type { TagsRepository } from '../adapters/db/tags-repo';
 import type { RefreshProgress } from '../shared/types';
@@ -163,18 +164,8 @@ export class RefreshService {
     const local = this.deps.tags;
     write(this.deps.db, () => {
       local.replaceAll(tags.value);
-      for (const entry of this.deps.outbox.pendingTagChanges()) {
-        if (entry.kind === 'tag-create')
-          local.upsert({
-            id: null,
-            tag: entry.payload.tag,
-            description: entry.payload.description,
-            createdAt: null,
-          });
-        else if (entry.kind === 'tag-update')
-          local.rename(entry.payload.tag, entry.payload.to, entry.payload.description);
-        else if (entry.kind === 'tag-delete') local.delete(entry.payload.tag);
-      }
+      for (const entry of this.deps.outbox.pendingTagChanges())
+        applyTagChange(entry, { tags: local, devices: this.deps.devices });
     });
     return null;
   }

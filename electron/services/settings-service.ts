@@ -1,5 +1,5 @@
 import { resolveApiBase } from '../core/api-endpoint';
-import { normalizeTags } from '../core/tags';
+import { appliedTags, normalizeTags, type TagCheck } from '../core/tags';
 import type { SettingsRepository } from '../adapters/db/settings-repo';
 import { CodedError } from '../shared/result';
 import type { Settings } from '../shared/types';
@@ -59,10 +59,10 @@ export class SettingsService {
     return this.get();
   }
 
-  /** What everything entering the queue is tagged with first: the site's tags, then the session's. */
-  defaultTags(): string[] {
+  /** What something entering the queue is tagged with: the site's tags, the session's, then its own. */
+  tagsFor(extra: readonly string[] = []): TagCheck {
     const { siteTags, sessionTags } = this.get();
-    return [...siteTags, ...sessionTags];
+    return appliedTags(siteTags, sessionTags, extra);
   }
 
   /** The API base URL the key may be sent to; refuses anything else before any connection. */

@@ -1,6 +1,6 @@
 import { boardOf, pickConsolePorts, type RawPort } from '../core/boards';
 import { readDeadlineMs } from '../core/probe-plan';
-import { normalizeTags } from '../core/tags';
+import type { TagCheck } from '../core/tags';
 import { CodedError } from '../shared/result';
 import type { PortInfo, PortTile, ReadMode, ScanResult, SessionRead, StationView } from '../shared/types';
 import type { ReadRequest } from './capture-service';
@@ -15,8 +15,8 @@ export type WatchOptions = { mode: ReadMode; tags?: string[]; intervalMs?: numbe
 export interface StationDeps {
   listPorts: () => Promise<RawPort[]>;
   read: (request: ReadRequest) => Promise<ScanResult>;
-  /** Tags every read gets before its own: the active site's, then the session's. */
-  defaultTags: () => string[];
+  /** A read's tags after the active site's and the session's, checked by the one tag rule. */
+  tagsFor: (extra: readonly string[]) => TagCheck;
   /** The saved deadline of one exchange with a board, for reads that do not give their own. */
   defaultTimeoutMs: () => number;
   onChange: (tiles: PortTile[]) => void;
@@ -153,7 +153,7 @@ export class StationService {
    * thrown as well as shown on the tile.
    */
   async read(request: ReadRequest): Promise<ScanResult> {
-    const tags = normalizeTags([...this.deps.defaultTags(), ...request.tags]);
+    const tags = this.deps.tagsFor(request.tags);
     if (!tags.ok) throw new CodedError('invalid-argument', `tags: ${tags.reason}`);
     const current = this.tiles.get(request.port);
     if (current && isBusy(current))

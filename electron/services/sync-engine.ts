@@ -249,10 +249,12 @@ export class SyncRun {
 
   // ---- deciding an entry's fate -------------------------------------------------------------------
 
-  /** The service confirmed the change: it is done, and its answer updates the local copy. */
+  /** The service confirmed the change: it is done, and its answer updates the local copy (one commit). */
   private finish(entry: StoredEntry, answer: ServiceDevice | ServiceTag | null = null): void {
-    applyAnswer(entry, answer, { devices: this.deps.devices, tags: this.deps.tags });
-    this.deps.outbox.markDone(entry.id);
+    this.deps.transaction(() => {
+      applyAnswer(entry, answer, { devices: this.deps.devices, tags: this.deps.tags });
+      this.deps.outbox.markDone(entry.id);
+    });
     this.summary.sent++;
     this.summary.succeeded++;
     this.definite++;

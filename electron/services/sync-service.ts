@@ -257,7 +257,6 @@ export class SyncService {
     }
   }
 
-  /** Entries done longer ago than the retention setting leave the outbox for the archive. */
   /**
    * One sync per data folder: the desktop app and a CLI share it, and recovering another process's
    * entries in flight as "interrupted" would send them twice. A refresh takes it too.
@@ -266,6 +265,7 @@ export class SyncService {
     return new Lease(this.deps.db, 'sync', this.options.processLabel ?? 'another Fieldclaim', SYNC_LEASE_MS);
   }
 
+  /** Entries done longer ago than the retention setting leave the outbox for the archive. */
   private archiveFinished(): void {
     const days = this.deps.settings.get().retentionDays;
     const moved = this.deps.outbox.archiveDone(new Date(Date.now() - days * 86_400_000).toISOString());

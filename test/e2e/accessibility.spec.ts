@@ -68,7 +68,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       });
       try {
         const { app } = ui;
-        app.settings.update({ timeoutMs: 500, siteTags: ['location=Trondheim'], sessionTags: ['batch-7'] });
+        app.settings.update({ timeoutMs: 1500, siteTags: ['location=Trondheim'], sessionTags: ['batch-7'] });
         const claimed = Array.from({ length: 5 }, () => makeToken());
         const elsewhere = makeToken();
         sim.preclaim(elsewhere.token, 'team-2');

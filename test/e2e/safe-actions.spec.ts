@@ -35,6 +35,16 @@ const row = (page: Page, t: MadeToken) =>
   page.locator(`[data-testid="device-row"][data-device="${t.deviceId}"]`);
 const waitingKinds = () => app.queue.list('pending').map((e) => `${e.kind} ${e.deviceId}`);
 
+/** Every call the window makes to the services, by name, as it leaves the page. */
+function callsFrom(page: Page): string[] {
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    const call = /\/rpc\/(\w+)$/.exec(request.url())?.[1];
+    if (call) calls.push(call);
+  });
+  return calls;
+}
+
 test('the unclaim dialog starts on Cancel: Enter cancels, and it names the device', async ({ page }) => {
   await openUi(page, ui.transport);
   await goTo(page, 'Devices');
@@ -44,9 +54,11 @@ test('the unclaim dialog starts on Cancel: Enter cancels, and it names the devic
   await expect(dialog.getByTestId('unclaim-list')).toContainText(tokens[0]!.deviceId);
   await expect(dialog.getByTestId('unclaim-list')).toContainText(imeiOf(0));
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  const calls = callsFrom(page);
   await page.keyboard.press('Enter');
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('button', { name: 'Unclaim…' })).toBeFocused();
+  expect(calls).not.toContain('changeDevices');
   expect(waitingKinds()).toEqual([]);
 });
 
@@ -66,7 +78,11 @@ test('unclaiming several devices needs their count typed', async ({ page }) => {
   await dialog.getByLabel('Type 3 to unclaim all 3 devices').fill('2');
   await expect(confirm).toBeDisabled();
   // Enter in the count field does not confirm either.
+  const calls = callsFrom(page);
   await dialog.getByLabel('Type 3 to unclaim all 3 devices').press('Enter');
+  await expect(dialog).toBeVisible();
+  await expect(confirm).toBeDisabled();
+  expect(calls).not.toContain('changeDevices');
   expect(waitingKinds()).toEqual([]);
   await dialog.getByLabel('Type 3 to unclaim all 3 devices').fill('3');
   await confirm.click();
@@ -188,8 +204,10 @@ test('the queue is searched by IMEI; discarding a claim asks first', async ({ pa
   const dialog = page.getByTestId('discard-dialog');
   await expect(dialog).toContainText('IMEI 351358822222222');
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  const calls = callsFrom(page);
   await page.keyboard.press('Enter');
   await expect(dialog).toBeHidden();
+  expect(calls).not.toContain('discardEntry');
   expect(app.queue.list('pending')).toHaveLength(2);
   await page.getByRole('button', { name: `Discard ${waiting[1]!.deviceId}` }).click();
   await dialog.getByRole('button', { name: 'Discard the claim' }).click();
@@ -226,7 +244,10 @@ test('removing the key asks first; serial defaults are saved as they change, sai
   await page.getByRole('button', { name: 'Remove key…' }).click();
   const dialog = page.getByTestId('remove-key-dialog');
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  const calls = callsFrom(page);
   await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  expect(calls).not.toContain('clearApiKey');
   expect((await app.status.current()).key.stored).toBe(true);
   await page.getByRole('button', { name: 'Remove key…' }).click();
   await dialog.getByRole('button', { name: 'Remove the key' }).click();

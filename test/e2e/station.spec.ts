@@ -11,7 +11,7 @@ test.beforeEach(async () => {
   bench = new SimulatedBench();
   // As the desktop app starts: the port list live, the watch on (the default), the site's tags set.
   ui = await startUi({ listPorts: bench.listPorts });
-  ui.app.settings.update({ timeoutMs: 600, siteTags: ['location=Trondheim'] });
+  ui.app.settings.update({ timeoutMs: 1500, siteTags: ['location=Trondheim'] });
 });
 
 test.afterEach(async () => {
@@ -184,6 +184,11 @@ test('the watch, switched off, stays off when the window comes back', async ({ p
   await expect(page.getByRole('switch', { name: 'Watch for new boards' })).not.toBeChecked();
 
   const board = await bench.add({ config: {}, usb: { serialNumber: '001051200051' } });
+  await expect(stateOf(page, board.path)).toHaveAttribute('data-state', 'waiting');
+  // A port plugged in after the board shows up too: the port list was looked at again since, and
+  // the board was still not read.
+  bench.extraPorts.push({ path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001' });
+  await expect(page.getByTestId('other-ports')).toContainText('/dev/ttyUSB0');
   await expect(stateOf(page, board.path)).toHaveAttribute('data-state', 'waiting');
   expect(board.board.modem.received).toEqual([]);
 });

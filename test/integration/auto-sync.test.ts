@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { OutboxRepository } from '../../electron/adapters/db/outbox-repo';
-import { ApiSimulator } from '../support/api-sim';
+import { toBulkCsv } from '../../electron/adapters/csv/bulk-csv';
+import { ApiSimulator, isBulkClaim } from '../support/api-sim';
 import { connectedStation, openTestApp } from '../support/station';
-import { makeToken } from '../support/tokens';
+import { makeToken, type MadeToken } from '../support/tokens';
 import { waitFor } from '../support/wait';
 
 const KEY = 'auto-key';
@@ -40,6 +41,33 @@ describe('auto sync', () => {
     );
     await waitFor(() => online === true, 'online to be noticed');
     expect(sim.effectCount('claim', t.deviceId)).toBe(1);
+  });
+
+  it('waits for a burst of boards to end, then sends them in one bulk request', async () => {
+    const queueOne = async (t: MadeToken) => {
+      const csv = Buffer.from(toBulkCsv([{ token: t.token, tags: [] }]));
+      const preview = await station.app.imports.previewBytes('one.csv', csv);
+      station.app.imports.commitPreview(preview.id, []);
+    };
+    const allDone = () => station.app.queue.list().every((e) => e.state === 'done');
+    // A first board, synced on its own (the key's role is asked then, once).
+    await queueOne(makeToken());
+    let syncing = true;
+    station.app.on('statusChanged', (status) => (syncing = status.syncing));
+    station.app.sync.startAuto(60_000);
+    await waitFor(() => allDone() && !syncing, 'the first board to be sent, and that sync to end');
+    const before = sim.requests.length;
+    const tokens = Array.from({ length: 6 }, () => makeToken());
+    for (const t of tokens) {
+      // A board read every 200 ms: each one is work queued, none starts a sync of its own.
+      await queueOne(t);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await waitFor(allDone, 'the burst to be sent', 20_000);
+    const sent = sim.requests.slice(before).filter((r) => r.method === 'POST');
+    expect(sent).toHaveLength(1);
+    expect(sent.filter(isBulkClaim)).toHaveLength(1);
+    for (const t of tokens) expect(sim.effectCount('claim', t.deviceId)).toBe(1);
   });
 
   it('settles at start-up what a crash left half-sent, without sending it again', async () => {

@@ -6,7 +6,7 @@ import { formatMoment } from '../../electron/shared/format-time';
 import { ApiSimulator, type Fault } from '../support/api-sim';
 import { runCli } from '../support/cli';
 import { queueClaims } from '../support/queue';
-import { connectedStation, fastRetries, memorySecretBackend } from '../support/station';
+import { connectedStation, fastRetries } from '../support/station';
 import { tempDir } from '../support/temp-dir';
 import { makeToken, type MadeToken } from '../support/tokens';
 
@@ -79,6 +79,27 @@ describe('a captive portal or proxy answering for the API', () => {
     expect((await app.status.current()).online).toBe(false);
     await honestSyncClaimsOnce(app, tokens);
   });
+
+  it.each<[string, Fault, string, RegExp]>([
+    ['a login page', { kind: 'web-page', status: 200 }, 'not-api', /web page .*captive portal/],
+    [
+      '200 {}',
+      { kind: 'body', status: 200, body: '{}' },
+      'server-error',
+      /HTTP 200 without the documented answer/,
+    ],
+  ])(
+    'a refresh behind %s stops, saying why, and keeps the local copy as it was',
+    async (_name, fault, reason, message) => {
+      const app = openStation({ requestTimeoutMs: 300 });
+      await withKnownDevices(app);
+      const known = app.devices.list().map((d) => d.id);
+      sim.standing = fault;
+      const { stopped } = await app.sync.refreshNow();
+      expect(stopped).toEqual({ reason, message: expect.stringMatching(message) });
+      expect(app.devices.list().map((d) => d.id)).toEqual(known);
+    },
+  );
 
   it('through the CLI: exit 4 with the reason, the claim still queued, the board not "duplicate" afterwards', async () => {
     const dir = tempDir();
@@ -205,15 +226,9 @@ describe('a lasting outage', () => {
     sim.latencyMs = 0;
     // The same data folder, opened again without a time bound.
     app.close();
-    const again = new Fieldclaim({
-      dataDir: station!.dataDir,
-      secretBackend: memorySecretBackend(KEY),
-      settingsOverrides: { apiUrl: sim.baseUrl },
-      userAgent: 'Fieldclaim/test',
-      retryPolicy: fastRetries,
-    });
+    const again = connectedStation(sim, KEY, { dataDir: station!.dataDir, retryPolicy: fastRetries });
     try {
-      expect((await again.sync.run()).stopped).toBeNull();
+      expect((await again.app.sync.run()).stopped).toBeNull();
     } finally {
       again.close();
     }
@@ -262,9 +277,11 @@ describe('rate limits', () => {
       retryAfter: String(10 * 365 * 86400),
       when: (r) => r.method === 'POST',
     };
-    await far.sync.run();
-    expect((await far.status.current()).pausedUntil! - Date.now()).toBeLessThanOrEqual(
-      fastRetries.maxRateLimitMs,
-    );
+    expect((await far.sync.run()).stopped?.reason).toBe('rate-limited');
+    const farUntil = (await far.status.current()).pausedUntil;
+    expect(farUntil).toEqual(expect.any(Number));
+    // Cut to the longest pause allowed: neither ten years nor nothing.
+    expect(farUntil! - Date.now()).toBeLessThanOrEqual(fastRetries.maxRateLimitMs);
+    expect(farUntil! - Date.now()).toBeGreaterThan(fastRetries.maxRateLimitMs - 60_000);
   });
 });

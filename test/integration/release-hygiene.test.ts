@@ -51,13 +51,19 @@ describe('the GitHub workflows', () => {
     const w = workflow('release.yml');
     const secretsOf = (s: Step) =>
       Object.values(s.env ?? {}).filter((v) => /secrets\.(WIN|MAC|APPLE)_/.test(v));
-    for (const step of steps(w)) {
-      const secrets = secretsOf(step).join(' ');
-      if (/WIN_/.test(secrets)) expect(step.if).toBe("runner.os == 'Windows'");
-      if (/MAC_|APPLE_/.test(secrets)) expect(step.if).toBe("runner.os == 'macOS'");
-      if (/WIN_/.test(secrets)) expect(secrets).not.toMatch(/MAC_|APPLE_/);
-    }
-    expect(steps(w).filter((s) => secretsOf(s).length > 0)).toHaveLength(2);
+    const signing = steps(w)
+      .filter((s) => secretsOf(s).length > 0)
+      .map((s) => ({ if: s.if, secrets: secretsOf(s).join(' ') }));
+    // Exactly one signing step per platform, each behind its platform's condition, with only its secrets.
+    expect(signing).toEqual(
+      expect.arrayContaining([
+        { if: "runner.os == 'Windows'", secrets: expect.not.stringMatching(/MAC_|APPLE_/) },
+        { if: "runner.os == 'macOS'", secrets: expect.not.stringMatching(/WIN_/) },
+      ]),
+    );
+    expect(signing).toHaveLength(2);
+    expect(signing.find((s) => s.if === "runner.os == 'Windows'")?.secrets).toMatch(/WIN_/);
+    expect(signing.find((s) => s.if === "runner.os == 'macOS'")?.secrets).toMatch(/MAC_|APPLE_/);
   });
 });
 

@@ -284,6 +284,7 @@ describe('faults, each with a message that says what to do', () => {
       expect(byPort.get(silent.pty.appPath)).toMatchObject({ error: expect.stringMatching(/No answer/) });
       expect(byPort.get(unplugged.pty.appPath)).toMatchObject({ error: expect.stringMatching(/unplugged/) });
       // The good board finished before the silent one gave up.
+      expect(order).toEqual(expect.arrayContaining([good.pty.appPath, silent.pty.appPath]));
       expect(order.indexOf(good.pty.appPath)).toBeLessThan(order.indexOf(silent.pty.appPath));
     } finally {
       app.close();

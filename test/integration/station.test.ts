@@ -157,7 +157,7 @@ describe('tiles', () => {
       { path: good.pty.appPath, serialNumber: '001051200301' },
       { path: silent.pty.appPath, serialNumber: '001051200302' },
     ]);
-    await app.app.station.readAll({ tags: [], mode: 'at', timeoutMs: 300 });
+    await app.app.station.readAll({ tags: [], mode: 'at', timeoutMs: 1500 });
     expect(tileOf(app, good.pty.appPath)?.state).toBe('queued');
     expect(tileOf(app, silent.pty.appPath)?.state).toBe('error');
 

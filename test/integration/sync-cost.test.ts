@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
+import { DevicesRepository } from '../../electron/adapters/db/devices-repo';
 import type { RecordedRequest } from '../support/api-sim';
 import { queueClaims } from '../support/queue';
 import { useConnectedStation } from '../support/connected-station';
 import { fastRetries } from '../support/station';
 import { makeToken } from '../support/tokens';
+import { waitFor } from '../support/wait';
 
 const KEY = 'cost-key';
 const env = useConnectedStation(KEY, { retryPolicy: fastRetries });
@@ -103,6 +105,30 @@ describe('a sync costs what is queued, not the size of the fleet', () => {
   });
 });
 
+describe('the outbox kept small', () => {
+  it('a sync archives what was done before the retention period; a board read again later is settled, not claimed twice', async () => {
+    const [old, recent] = [makeToken(), makeToken()];
+    queueClaims(env.station.dataDir, [old, recent]);
+    expect((await env.station.app.sync.run()).succeeded).toBe(2);
+    const db = openDatabase(env.station.dataDir);
+    db.prepare('UPDATE outbox SET updated_at = ? WHERE device_id = ?').run(
+      new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      old.deviceId,
+    );
+    db.close();
+    env.station.app.settings.update({ retentionDays: 1 });
+    await env.station.app.sync.run();
+    expect(env.station.app.queue.list().map((e) => e.deviceId)).toEqual([recent.deviceId]);
+    expect(env.station.app.status.siteReport().csv).toContain(old.deviceId);
+    // Its history gone from the outbox, the board read again is queued; the service says it is ours.
+    queueClaims(env.station.dataDir, [old]);
+    expect(env.station.app.queue.list('pending').map((e) => e.deviceId)).toEqual([old.deviceId]);
+    expect((await env.station.app.sync.run()).failed).toBe(0);
+    expect(env.station.app.queue.list('pending')).toEqual([]);
+    expect(env.sim.effectCount('claim', old.deviceId)).toBe(1);
+  });
+});
+
 describe('refreshing the local copy', () => {
   it('an interrupted refresh resumes from its cursor instead of page one', async () => {
     for (let i = 0; i < 450; i++) env.sim.preclaim(makeToken().token, 'team-1');
@@ -138,8 +164,56 @@ describe('refreshing the local copy', () => {
     await env.station.app.sync.run();
     expect(env.station.app.devices.list()).toHaveLength(2);
     env.sim.devices.delete(gone.deviceId); // unclaimed in the portal
-    await env.station.app.sync.refreshNow();
-    expect(env.station.app.devices.list().map((d) => d.id)).toEqual([kept.deviceId]);
+    // The pass's first page waits while a claim answered meanwhile lands in the local copy.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    env.sim.faults.push({
+      kind: 'hold',
+      until: held,
+      when: (r) => r.path.startsWith('/v1/claimed-devices?'),
+    });
+    const before = env.sim.requests.length;
+    const refreshing = env.station.app.sync.refreshNow();
+    await waitFor(
+      () => env.sim.requests.slice(before).some((r) => r.path.startsWith('/v1/claimed-devices?')),
+      'the pass to ask for its first page',
+    );
+    const meanwhile = makeToken();
+    const db = openDatabase(env.station.dataDir);
+    new DevicesRepository(db).upsert({
+      id: meanwhile.deviceId,
+      deviceType: null,
+      imei: null,
+      tags: [],
+      status: null,
+      claimedAt: null,
+      raw: { id: meanwhile.deviceId },
+    });
+    db.close();
+    release();
+    expect((await refreshing).stopped).toBeNull();
+    expect(
+      env.station.app.devices
+        .list()
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual([kept.deviceId, meanwhile.deviceId].sort());
+  });
+
+  it('a refresh keeps the tag renames and deletes still queued here, on the tag list and on the devices', async () => {
+    const [a, b] = [makeToken(), makeToken()];
+    env.station.app.changes.createTag('rack-1');
+    env.station.app.changes.createTag('spare');
+    queueClaims(env.station.dataDir, [a], { tags: ['rack-1'] });
+    queueClaims(env.station.dataDir, [b], { tags: ['spare'] });
+    await env.station.app.sync.run();
+    env.station.app.changes.updateTag('rack-1', { to: 'rack-2' });
+    env.station.app.changes.deleteTag('spare');
+    // The service still has the old names: the pass brings them back, the queued changes win.
+    expect((await env.station.app.sync.refreshNow()).stopped).toBeNull();
+    const tagsOf = Object.fromEntries(env.station.app.devices.list().map((d) => [d.id, d.tags]));
+    expect(tagsOf).toEqual({ [a.deviceId]: ['rack-2'], [b.deviceId]: [] });
+    expect(env.station.app.devices.tags().map((t) => t.tag)).toEqual(['rack-2']);
   });
 
   it('asks for the largest page the service gives, and remembers a smaller one it insists on', async () => {

@@ -81,15 +81,47 @@ describe('two processes on one data folder (the desktop app and a CLI)', () => {
     }
   });
 
+  it('a sync while another process holds the sync lease says who, and sends nothing', async () => {
+    const t = makeToken();
+    sim.preclaim(t.token, 'team-1');
+    const station = openTestApp({ dataDir: dir.path });
+    station.app.changes.device('block', t.deviceId);
+    station.close();
+    const db = openDatabase(dir.path);
+    const held = new Lease(db, 'sync', 'the desktop app', 60_000);
+    try {
+      expect(held.acquire()).toEqual({ ok: true });
+      const before = sim.requests.length;
+      const run = await cli('sync');
+      expect(run.json).toMatchObject({
+        stopped: {
+          reason: 'sync-busy',
+          message: expect.stringContaining(`A sync is already running (the desktop app, pid ${process.pid})`),
+        },
+      });
+      expect(sim.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(sim.effectCount('block', t.deviceId)).toBe(0);
+    } finally {
+      held.release();
+      db.close();
+    }
+  });
+
   it('an import while another process syncs waits its turn and lands whole; nothing is sent twice', async () => {
     const queued = Array.from({ length: 300 }, () => makeToken());
     queueClaims(dir.path, queued);
     const imported = Array.from({ length: 600 }, () => makeToken());
     const file = tokenFile(imported);
+    // The sync's fourth bulk request is answered only once the import has landed: the two overlap
+    // however fast or slow this machine is.
+    let landed = () => {};
+    const importLanded = new Promise<void>((resolve) => (landed = resolve));
+    let bulks = 0;
+    sim.faults.push({ kind: 'hold', until: importLanded, when: (r) => isBulkClaim(r) && ++bulks === 4 });
     const sync = cli('sync', '--batch-size', '10');
-    // The import starts once the sync is writing the answers of its first requests.
-    await waitFor(() => sim.requests.some(isBulkClaim), 'the sync to send its first claims');
+    await waitFor(() => bulks >= 4, 'the sync to be in the middle of sending its claims');
     const importRun = await cli('import', file);
+    landed();
     expect(importRun.code).toBe(0);
     expect(importRun.json).toEqual({ queued: 600, duplicates: 0, rejected: [] });
     expect((await sync).code).toBe(0);

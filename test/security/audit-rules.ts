@@ -56,3 +56,36 @@ export function shippedPackages(
   for (const name of roots) walk(name, tree.dependencies?.[name]);
   return found;
 }
+
+/** The audit cannot say whether something fails: it fails as a whole. */
+export class AuditError extends Error {}
+
+/** The scanner's finding, as its programmatic API gives it. */
+interface ScannerIssue {
+  id: string;
+  severity?: { name?: string };
+  file: string;
+  location?: { line?: number; column?: number };
+  description?: string;
+}
+
+/**
+ * electronegativity's result as findings. A run that gave no result, or could not read a file,
+ * is a failed audit, never an empty one.
+ */
+export function scannerFindings(result: unknown, name: (file: string) => string = (f) => f): Finding[] {
+  const run = result as { issues?: unknown; errors?: unknown } | null | undefined;
+  if (!Array.isArray(run?.issues)) throw new AuditError('electronegativity gave no result');
+  const errors = Array.isArray(run.errors) ? (run.errors as Array<{ file: string; message: string }>) : [];
+  if (errors.length)
+    throw new AuditError(
+      `electronegativity could not read ${errors.map((e) => `${name(e.file)} (${e.message})`).join(', ')}`,
+    );
+  return (run.issues as ScannerIssue[]).map((i) => ({
+    check: i.id,
+    severity: i.severity?.name ?? '',
+    file: i.file,
+    location: `${i.location?.line ?? '?'}:${i.location?.column ?? '?'}`,
+    description: i.description ?? '',
+  }));
+}

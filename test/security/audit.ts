@@ -19,7 +19,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { transform } from 'esbuild';
-import { judge, shippedPackages, type AllowEntry, type Finding } from './audit-rules';
+import {
+  AuditError,
+  judge,
+  scannerFindings,
+  shippedPackages,
+  type AllowEntry,
+  type Finding,
+} from './audit-rules';
 
 /** Pinned: a scanner that changes under us could change what passes. */
 const SCANNER = '@doyensec/electronegativity@1.10.3';
@@ -27,27 +34,13 @@ const SCANNER = '@doyensec/electronegativity@1.10.3';
 /** Libraries the build bundles into the app (devDependencies that ship inside out/). */
 const BUNDLED = ['cbor-x', 'papaparse', 'zod', 'commander', 'svelte', 'undici'];
 
-class AuditError extends Error {}
-
 const root = resolve(__dirname, '../..');
 const here = __dirname;
 const allow = (file: string) =>
   (JSON.parse(readFileSync(join(here, file), 'utf8')) as { entries: AllowEntry[] }).entries;
 
-/** The scanner's finding, as its programmatic API gives it. */
-interface ScannerIssue {
-  id: string;
-  severity?: { name?: string };
-  file: string;
-  location?: { line?: number; column?: number };
-  description?: string;
-}
-
 /** Installs the pinned scanner (apart: it is a scanner, not a dependency of the app) and loads it. */
-function loadScanner(): (options: Record<string, unknown>) => Promise<{
-  issues: ScannerIssue[];
-  errors: Array<{ file: string; message: string }>;
-}> {
+function loadScanner(): (options: Record<string, unknown>) => Promise<unknown> {
   const tools = join(root, 'node_modules/.cache/fieldclaim-audit');
   const installed = join(tools, 'node_modules/@doyensec/electronegativity/package.json');
   const version = existsSync(installed)
@@ -92,19 +85,10 @@ async function electronegativity(): Promise<Finding[]> {
   const input = await lowered(join(root, 'out'));
   try {
     // Through its API: its CSV report is written racily (rows come out cut or interleaved).
-    const result = await run({ input, isRelative: true, electronVersionOverride: electron });
-    if (!Array.isArray(result?.issues)) throw new AuditError('electronegativity gave no result');
-    if (result.errors.length)
-      throw new AuditError(
-        `electronegativity could not read ${result.errors.map((e) => `${relative(input, e.file)} (${e.message})`).join(', ')}`,
-      );
-    return result.issues.map((i) => ({
-      check: i.id,
-      severity: i.severity?.name ?? '',
-      file: i.file,
-      location: `${i.location?.line ?? '?'}:${i.location?.column ?? '?'}`,
-      description: i.description ?? '',
-    }));
+    return scannerFindings(
+      await run({ input, isRelative: true, electronVersionOverride: electron }),
+      (file) => relative(input, file),
+    );
   } catch (err) {
     if (err instanceof AuditError) throw err;
     throw new AuditError(`electronegativity failed (${(err as Error).message})`);

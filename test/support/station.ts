@@ -42,7 +42,7 @@ export function openTestApp(options: Partial<FieldclaimOptions> = {}) {
   });
   return {
     app,
-    dataDir: dir.path,
+    dataDir: options.dataDir ?? dir.path,
     close() {
       app.close();
       dir.remove();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, shippedPackages } from '../security/audit-rules';
+import { AuditError, judge, scannerFindings, shippedPackages } from '../security/audit-rules';
 
 const high = {
   check: 'NODE_INTEGRATION_HTML_CHECK',
@@ -29,6 +29,29 @@ describe('the security audit judgement', () => {
 });
 
 describe('what the audit gate will not let through', () => {
+  it('fails as a whole when the scanner gives no result or could not read a file', () => {
+    for (const nothing of [undefined, null, {}, { issues: 'x' }])
+      expect(() => scannerFindings(nothing)).toThrow(new AuditError('electronegativity gave no result'));
+    expect(() =>
+      scannerFindings({
+        issues: [],
+        errors: [{ file: '/tmp/x/main/index.js', message: 'Unexpected token' }],
+      }),
+    ).toThrow(/could not read \/tmp\/x\/main\/index.js \(Unexpected token\)/);
+    expect(
+      scannerFindings({
+        issues: [{ id: 'CSP_GLOBAL_CHECK', severity: { name: 'LOW' }, file: 'a.js', location: { line: 3 } }],
+        errors: [],
+      }),
+    ).toEqual([
+      { check: 'CSP_GLOBAL_CHECK', severity: 'LOW', file: 'a.js', location: '3:?', description: '' },
+    ]);
+    // A finding without a severity is judged as unknown: it fails.
+    expect(
+      judge(scannerFindings({ issues: [{ id: 'X', file: 'a.js' }], errors: [] }), []).failing,
+    ).toHaveLength(1);
+  });
+
   it('fails a finding whose severity it does not know (a mangled report row, a renamed level)', () => {
     const mangled = { ...high, check: 'o parse CSP', severity: ' it may not be valid."' };
     expect(judge([mangled], []).failing).toEqual([mangled]);

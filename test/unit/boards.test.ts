@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pickConsolePorts, recogniseBoard, usbInterfaceOf } from '../../electron/core/boards';
+import { boardOf, pickConsolePorts, usbInterfaceOf } from '../../electron/core/boards';
+
+const recogniseBoard = (port: Parameters<typeof boardOf>[0]) => boardOf(port)?.name ?? null;
 
 describe('board recognition', () => {
   it('recognises boards by serial-number prefix, then vendor id', () => {

@@ -1,17 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveAppFile } from '../../electron/main/app-protocol';
 import { contentSecurityPolicy } from '../../electron/shared/csp';
+import { tempDir } from '../support/temp-dir';
 
-const root = mkdtempSync(join(tmpdir(), 'fieldclaim-app-scheme-'));
+const scratch = tempDir('fieldclaim-app-scheme-');
+const root = scratch.path;
 const renderer = join(root, 'renderer');
 mkdirSync(join(renderer, 'assets'), { recursive: true });
 writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Fieldclaim</title>');
 writeFileSync(join(renderer, 'assets', 'index.js'), 'console.log(1)');
 writeFileSync(join(root, 'secret.txt'), 'outside the renderer');
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => scratch.remove());
 
 describe('the app:// scheme the window is served from', () => {
   it('serves the built renderer with the CSP as a header', async () => {

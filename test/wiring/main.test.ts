@@ -35,6 +35,9 @@ vi.mock('electron', () => {
   class BrowserWindow {
     webContents = {
       on: () => undefined,
+      // Pushes from the services reach the window once it exists.
+      isDestroyed: () => false,
+      send: () => undefined,
       setWindowOpenHandler: () => undefined,
       session: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined },
     };
@@ -102,7 +105,8 @@ describe('the composition root', () => {
     await import('../../electron/main/index');
     mocked.ready();
     await mocked.whenReady;
-    await new Promise((r) => setImmediate(r));
+    // The services load once the app is ready: the window comes when they have.
+    await vi.waitFor(() => expect(mocked.windows).toHaveLength(1));
     expect([...mocked.handled].sort()).toEqual(channels.map(ipcChannel).sort());
     expect(mocked.windows).toHaveLength(1);
     const [window] = mocked.windows;

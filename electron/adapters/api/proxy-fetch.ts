@@ -11,18 +11,22 @@ function proxyFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
  * Node's own fetch ignores: where the environment names one (HTTPS_PROXY, NO_PROXY), nRF Cloud is
  * reached through it. A loopback test server never is: the key must not cross a proxy in cleartext.
  */
-export async function fetchForEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<FetchLike> {
+export function fetchForEnvironment(env: NodeJS.ProcessEnv = process.env): FetchLike {
   const direct: FetchLike = (input, init) => fetch(input, init);
   if (!proxyFromEnvironment(env)) return direct;
-  // Loaded only behind a proxy: most runs never need it.
-  const undici = await import('undici');
-  const noProxy = [env.NO_PROXY ?? env.no_proxy, 'localhost', '127.0.0.1', '[::1]'].filter(Boolean).join(',');
-  const agent = new undici.EnvHttpProxyAgent({ noProxy });
+  // Loaded at the first request that needs it: a command that never goes online never pays for it.
+  let throughProxy: Promise<FetchLike> | undefined;
+  const loadProxy = async (): Promise<FetchLike> => {
+    const undici = await import('undici');
+    const agent = new undici.EnvHttpProxyAgent({ noProxy: env.NO_PROXY ?? env.no_proxy });
+    return (input, init) =>
+      undici.fetch(input, {
+        ...(init as Parameters<typeof undici.fetch>[1]),
+        dispatcher: agent,
+      }) as unknown as Promise<Response>;
+  };
   return (input, init) =>
     isLoopbackUrl(input)
       ? direct(input, init)
-      : (undici.fetch(input, {
-          ...(init as Parameters<typeof undici.fetch>[1]),
-          dispatcher: agent,
-        }) as unknown as Promise<Response>);
+      : (throughProxy ??= loadProxy()).then((viaProxy) => viaProxy(input, init));
 }

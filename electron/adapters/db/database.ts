@@ -150,3 +150,13 @@ export function write<T>(db: Database.Database, work: () => T): T {
     );
   }
 }
+
+/**
+ * A value that changes whenever the database does, by this connection or another process: what
+ * was read from it may be kept until then.
+ */
+export function dataVersion(db: Database.Database): string {
+  const other = db.pragma('data_version', { simple: true }) as number;
+  const own = db.prepare<[], number>('SELECT total_changes()').pluck().get();
+  return `${other}:${own}`;
+}

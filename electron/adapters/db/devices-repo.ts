@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ServiceDevice } from '../../core/service-model';
 import type { DeviceFields, DeviceReadView, DeviceSort } from '../../shared/types';
-import { write } from './database';
+import { dataVersion, write } from './database';
 import { ftsPhrase, likePattern } from './sql-text';
 
 export type { ServiceDevice } from '../../core/service-model';
@@ -106,8 +106,13 @@ function clauses(query: DeviceQuery): { where: string; order: string; params: un
 /** The local copy of claimed devices and the record of boards read. */
 export class DevicesRepository {
   private readonly upsertDevice: Database.Statement;
+  // A scan each: asked with every first window of the list, as a search is typed.
+  private filtersRead: { version: string; value: { types: string[]; tags: string[] } } | null = null;
+  // Prepared once: a bulk action looks up every selected device.
+  private readonly deviceById: Database.Statement<[string], DeviceRow>;
 
   constructor(private readonly db: Database.Database) {
+    this.deviceById = db.prepare('SELECT * FROM devices WHERE id = ?');
     this.upsertDevice = db.prepare(
       `INSERT INTO devices (id, device_type, imei, tags, status, claimed_at, raw, pulled_at, seen_pass, touched_at)
        VALUES (@id, @deviceType, @imei, @tags, @status, @claimedAt, @raw, @pulledAt, @pass, @touchedAt)
@@ -176,17 +181,13 @@ export class DevicesRepository {
   }
 
   get(id: string): DeviceFields | null {
-    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?').get(id);
+    const row = this.deviceById.get(id);
     return row ? toFields(row) : null;
   }
 
   /** One window of the matching devices, in order. */
   page(query: DeviceQuery, offset: number, limit: number): DeviceFields[] {
-    const { where, order, params } = clauses(query);
-    return this.db
-      .prepare<unknown[], DeviceRow>(`SELECT ${columns} FROM devices d ${where} ${order} LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset)
-      .map(toFields);
+    return [...this.iterate(query, offset, limit)];
   }
 
   countMatching(query: DeviceQuery): number {
@@ -212,11 +213,12 @@ export class DevicesRepository {
   }
 
   /** Every matching device, one at a time (a whole list streamed out without holding it). */
-  *iterate(query: DeviceQuery = {}): Generator<DeviceFields> {
+  /** The matching devices from `offset` on, at most `limit` of them (-1: all), one at a time. */
+  *iterate(query: DeviceQuery = {}, offset = 0, limit = -1): Generator<DeviceFields> {
     const { where, order, params } = clauses(query);
     for (const row of this.db
-      .prepare<unknown[], DeviceRow>(`SELECT ${columns} FROM devices d ${where} ${order}`)
-      .iterate(...params))
+      .prepare<unknown[], DeviceRow>(`SELECT ${columns} FROM devices d ${where} ${order} LIMIT ? OFFSET ?`)
+      .iterate(...params, limit, offset))
       yield toFields(row);
   }
 
@@ -230,6 +232,17 @@ export class DevicesRepository {
   }
 
   /** The device types present, for the type filter. */
+  /** What the devices' filters offer (the types and tags present), kept until the database changes. */
+  filters(): { types: string[]; tags: string[] } {
+    const version = dataVersion(this.db);
+    if (this.filtersRead?.version !== version)
+      this.filtersRead = {
+        version,
+        value: { types: this.types(), tags: [...this.tagCounts().keys()].sort() },
+      };
+    return this.filtersRead.value;
+  }
+
   types(): string[] {
     return this.db
       .prepare<[], string>(

@@ -47,16 +47,8 @@ export class OutboxQueries {
   }
 
   /** One window of the matching entries, oldest first (the order they go out in). */
-  /** One window of the matching entries; a block or a tag change shows its device's IMEI too (the one on the board). */
   page(query: EntryQuery, offset: number, limit: number): StoredEntry[] {
-    const { where, params } = clauses(query);
-    return this.db
-      .prepare<unknown[], OutboxRow>(
-        `SELECT o.*, (SELECT d.imei FROM devices d WHERE d.id = o.device_id) AS device_imei
-         FROM (SELECT * FROM outbox ${where} ORDER BY seq LIMIT ? OFFSET ?) o ORDER BY o.seq`,
-      )
-      .all(...params, limit, offset)
-      .map(toEntry);
+    return [...this.iterate(query, offset, limit)];
   }
 
   countMatching(query: EntryQuery): number {
@@ -69,12 +61,18 @@ export class OutboxQueries {
     );
   }
 
-  /** Every matching entry, one at a time (streamed out without holding the list). */
-  *iterate(query: EntryQuery = {}): Generator<StoredEntry> {
+  /**
+   * The matching entries from `offset` on, at most `limit` of them (-1: all), one at a time
+   * (streamed out without holding the list); a block or a tag change shows its device's IMEI too.
+   */
+  *iterate(query: EntryQuery = {}, offset = 0, limit = -1): Generator<StoredEntry> {
     const { where, params } = clauses(query);
     for (const row of this.db
-      .prepare<unknown[], OutboxRow>(`SELECT * FROM outbox ${where} ORDER BY seq`)
-      .iterate(...params))
+      .prepare<unknown[], OutboxRow>(
+        `SELECT o.*, (SELECT d.imei FROM devices d WHERE d.id = o.device_id) AS device_imei
+         FROM outbox o ${where} ORDER BY o.seq LIMIT ? OFFSET ?`,
+      )
+      .iterate(...params, limit, offset))
       yield toEntry(row);
   }
 

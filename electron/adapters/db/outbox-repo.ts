@@ -6,6 +6,7 @@ import {
   type ClaimPayload,
   type PayloadByKind,
   type StoredEntry,
+  type TagChange,
 } from '../../core/outbox-entry';
 import type { EntryKind, EntryState, FailureKind } from '../../shared/types';
 import { newClientId } from './client-id';
@@ -72,6 +73,7 @@ export class OutboxRepository {
   >;
   private readonly refreshClaim: Database.Statement;
   private readonly insertEntry: Database.Statement;
+  private readonly entryBySeq: Database.Statement<[number], OutboxRow>;
   private readonly stageClaim: Database.Statement;
   private readonly firstBarrier: Database.Statement<[], number>;
   private readonly setSending: Database.Statement;
@@ -105,6 +107,7 @@ export class OutboxRepository {
         `SELECT 1 FROM outbox WHERE seq < ? AND state IN ('pending', 'sending') LIMIT 1`,
       )
       .pluck();
+    this.entryBySeq = db.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.insertEntry = db.prepare(
       `INSERT INTO outbox (client_id, kind, device_id, payload, imei, state, created_at, updated_at)
        VALUES (@clientId, @kind, @key, @payload, @payload ->> '$.imei', 'pending', @stamp, @stamp)`,
@@ -239,7 +242,7 @@ export class OutboxRepository {
   }
 
   private bySeq(seq: number): StoredEntry {
-    const row = this.db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE seq = ?').get(seq);
+    const row = this.entryBySeq.get(seq);
     if (!row) throw new Error(`outbox entry ${seq} vanished`);
     return toEntry(row);
   }
@@ -310,13 +313,13 @@ export class OutboxRepository {
   }
 
   /** Tag changes not yet confirmed, in order: re-applied over a fresh pull of the tag list. */
-  pendingTagChanges(): StoredEntry[] {
+  pendingTagChanges(): Array<StoredEntry & TagChange> {
     return this.db
       .prepare<[], OutboxRow>(
         `SELECT * FROM outbox WHERE kind IN ('tag-create', 'tag-update', 'tag-delete') AND state IN ('pending', 'sending') ORDER BY seq`,
       )
       .all()
-      .map(toEntry);
+      .map((row) => toEntry(row) as StoredEntry & TagChange);
   }
 
   /**
@@ -416,7 +419,7 @@ export class OutboxRepository {
           .prepare(
             `INSERT OR REPLACE INTO outbox_archive (client_id, kind, device_id, state, tags, imei, last_error, created_at, finished_at)
              SELECT client_id, kind, device_id, state, COALESCE(json_extract(payload, '$.tags'), '[]'),
-               json_extract(payload, '$.imei'), last_error, created_at, updated_at
+               imei, last_error, created_at, updated_at
              FROM outbox WHERE seq IN (SELECT value FROM json_each(?))`,
           )
           .run(list);

@@ -27,7 +27,7 @@ export class SiteReportRepository {
         `WITH latest_read AS (
            SELECT * FROM device_reads r WHERE r.seq = (SELECT MAX(seq) FROM device_reads WHERE device_id = r.device_id)),
          claims AS (
-           SELECT device_id, state, json_extract(payload, '$.tags') AS tags, json_extract(payload, '$.imei') AS imei,
+           SELECT device_id, state, json_extract(payload, '$.tags') AS tags, imei,
              created_at, updated_at AS at FROM outbox WHERE kind = 'claim'
            UNION ALL
            SELECT device_id, state, tags, imei, created_at, finished_at AS at FROM outbox_archive WHERE kind = 'claim'),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { exitCodeForStop } from '../exit-codes';
-import { nonNegativeInt, positiveInt, type Runner } from '../options';
+import { intAtLeast, type Runner } from '../options';
 import { deviceLine, formatTags, text } from '../text';
 
 const queued = (change: { kind: string }) => ({
@@ -17,8 +17,8 @@ export function registerDevices(program: Command, run: Runner): void {
     .option('--status <status>', 'only devices with this status (READY, BLOCKED)')
     .option('--search <text>', 'part of a device UUID or IMEI')
     .option('--refresh', 'refresh the local list from the service first (resumes an interrupted refresh)')
-    .option('--limit <n>', 'at most this many, newest first', positiveInt('--limit'))
-    .option('--offset <n>', 'skip this many first', nonNegativeInt('--offset'), 0)
+    .option('--limit <n>', 'at most this many, newest first', intAtLeast('--limit'))
+    .option('--offset <n>', 'skip this many first', intAtLeast('--offset', 0), 0)
     .action(
       (opts: {
         tag?: string;
@@ -40,10 +40,7 @@ export function registerDevices(program: Command, run: Runner): void {
           }
           const query = { search: opts.search, tag: opts.tag, status: opts.status };
           return {
-            rows:
-              opts.limit === undefined && opts.offset === 0
-                ? app.devices.iterate(query)
-                : app.devices.slice(query, opts.offset, opts.limit ?? Number.MAX_SAFE_INTEGER),
+            rows: app.devices.iterate(query, opts.offset, opts.limit),
             line: deviceLine,
             empty: text.noDevices,
             exitCode,

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { CodedError } from '../../shared/result';
 import { entryStates, type EntryState, type OutboxEntry } from '../../shared/types';
 import { exitCodes, exitCodeForSync } from '../exit-codes';
-import { nonNegativeInt, positiveInt, type Runner } from '../options';
+import { intAtLeast, type Runner } from '../options';
 import { formatSync, queueLine, text } from '../text';
 
 /** The outbox: what waits, retry, discard, and sending it. */
@@ -11,14 +11,11 @@ export function registerQueue(program: Command, run: Runner): void {
     .command('queue')
     .description('list outbox entries')
     .addOption(new Option('--state <state>').choices([...entryStates, 'all']).default('all'))
-    .option('--limit <n>', 'at most this many, oldest first', positiveInt('--limit'))
-    .option('--offset <n>', 'skip this many first', nonNegativeInt('--offset'), 0)
+    .option('--limit <n>', 'at most this many, oldest first', intAtLeast('--limit'))
+    .option('--offset <n>', 'skip this many first', intAtLeast('--offset', 0), 0)
     .action((opts: { state: EntryState | 'all'; limit?: number; offset: number }) =>
       run(async (app) => {
-        const entries =
-          opts.limit === undefined && opts.offset === 0
-            ? app.queue.iterate({ state: opts.state })
-            : app.queue.slice({ state: opts.state }, opts.offset, opts.limit ?? Number.MAX_SAFE_INTEGER);
+        const entries = app.queue.iterate({ state: opts.state }, opts.offset, opts.limit);
         // The text adds, for a failed entry, what to do; the JSON says what kind of failure.
         const asJson = (e: OutboxEntry) => ({
           id: e.id,
@@ -63,7 +60,7 @@ export function registerQueue(program: Command, run: Runner): void {
   program
     .command('sync')
     .description('send the outbox, then refresh the device list')
-    .option('--batch-size <n>', 'claims per bulk request (at most 1000)', positiveInt('--batch-size'))
+    .option('--batch-size <n>', 'claims per bulk request (at most 1000)', intAtLeast('--batch-size'))
     .option('--refresh', 'refresh the local device list too, even when it is not due')
     .action((opts: { batchSize?: number; refresh?: boolean }) =>
       run(async (app) => {

@@ -3,7 +3,7 @@ import { normalizeTags } from '../../core/tags';
 import { CodedError } from '../../shared/result';
 import { readModes, type ReadMode, type ScanResult } from '../../shared/types';
 import { exitCodes } from '../exit-codes';
-import { collect, positiveInt, type Outcome, type Runner } from '../options';
+import { collect, intAtLeast, type Outcome, type Runner } from '../options';
 import { formatPorts, formatScan, text } from '../text';
 import type { Fieldclaim } from '../../services/fieldclaim';
 
@@ -48,8 +48,8 @@ export function registerScan(program: Command, run: Runner): void {
       new Option('--mode <mode>', 'how to talk to the board').choices([...readModes]).default('auto'),
     )
     .option('--tag <tag>', 'tag to add (repeatable)', collect, [])
-    .option('--timeout-ms <n>', 'deadline for each exchange', positiveInt('--timeout-ms'))
-    .option('--baud <n>', 'baud rate', positiveInt('--baud'))
+    .option('--timeout-ms <n>', 'deadline for each exchange', intAtLeast('--timeout-ms'))
+    .option('--baud <n>', 'baud rate', intAtLeast('--baud'))
     .addOption(new Option('--line-ending <ending>', 'command terminator').choices(['crlf', 'cr', 'lf']))
     .option('--rtscts', 'hardware flow control')
     .action((opts: ScanOptions) =>
